@@ -1,0 +1,128 @@
+namespace MlNetSiamese;
+
+/// <summary>Options of <c>mlContext.Transforms.SiameseEmbed</c>: columns, encoder, triplet loss and training.</summary>
+public sealed class SiameseEmbeddingOptions
+{
+    // ---- Columns ----
+    /// <summary>Input column: a fixed-size vector of float (pixels in planar CHW order, scaled 0..1, for images). Default "Features".</summary>
+    public string InputColumnName { get; set; } = "Features";
+    /// <summary>Output column: the L2-normalised embedding, a vector of float. Default "Embedding".</summary>
+    public string OutputColumnName { get; set; } = "Embedding";
+    /// <summary>Label column used for training only: key (as after MapValueToKey), string, or numeric. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    // ---- Input shape and encoder ----
+    /// <summary>Image channels (1 grey, 3 RGB); 0 with height and width 0 means a plain feature vector (MLP encoder).</summary>
+    public int ImageChannels { get; set; }
+    /// <summary>Image height in pixels, or 0.</summary>
+    public int ImageHeight { get; set; }
+    /// <summary>Image width in pixels, or 0.</summary>
+    public int ImageWidth { get; set; }
+    /// <summary>Encoder network; <see cref="EncoderKind.Auto"/> takes ConvNet for images and MLP for vectors.</summary>
+    public EncoderKind Encoder { get; set; } = EncoderKind.Auto;
+    /// <summary>Stage widths (ConvNet/ResNet channels) or hidden layer sizes (MLP); null takes the encoder's defaults.</summary>
+    public int[]? EncoderWidths { get; set; }
+    /// <summary>Length of the embedding. Default 64.</summary>
+    public int EmbeddingDimension { get; set; } = 64;
+
+    // ---- Triplet loss ----
+    /// <summary>Distance used by the loss and the miner. Default cosine (1 - cos).</summary>
+    public DistanceKind Distance { get; set; } = DistanceKind.Cosine;
+    /// <summary>Loss shape. Default margin.</summary>
+    public TripletLossKind Loss { get; set; } = TripletLossKind.Margin;
+    /// <summary>Margin of the margin loss, in distance units. Default 0.4 (the reference article's cosine margin).</summary>
+    public float Margin { get; set; } = 0.4f;
+    /// <summary>Triplet selection. Default semi-hard online mining.</summary>
+    public TripletMining Mining { get; set; } = TripletMining.SemiHard;
+    /// <summary>Classes per batch (P) for online mining. Default 16.</summary>
+    public int ClassesPerBatch { get; set; } = 16;
+    /// <summary>Samples per class (K) for online mining; at least 2. Default 4.</summary>
+    public int SamplesPerClass { get; set; } = 4;
+    /// <summary>Triplets per batch for <see cref="TripletMining.OfflineRandom"/>. Default 64.</summary>
+    public int TripletsPerBatch { get; set; } = 64;
+
+    // ---- Optimisation ----
+    /// <summary>Passes over the training data; at least 1. Default 10.</summary>
+    public int Epochs { get; set; } = 10;
+    /// <summary>Optimiser. Default Adam.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+    /// <summary>Initial learning rate. Default 1e-3.</summary>
+    public float LearningRate { get; set; } = 1e-3f;
+    /// <summary>Weight decay. Default 0.</summary>
+    public float WeightDecay { get; set; }
+    /// <summary>Learning-rate schedule. Default cosine decay.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Cosine;
+
+    // ---- Augmentation (images only) ----
+    /// <summary>Random crop after zero padding by this many pixels; 0 turns it off. Default 0.</summary>
+    public int AugmentCropPadding { get; set; }
+    /// <summary>Random horizontal flip. Default false.</summary>
+    public bool AugmentHorizontalFlip { get; set; }
+
+    // ---- Validation and early stopping ----
+    /// <summary>Fraction of the training rows held out to pick the best epoch (leave-one-out precision@1); 0 keeps the last epoch. Default 0.</summary>
+    public float ValidationFraction { get; set; }
+    /// <summary>Stop after this many epochs without a better validation score; 0 never stops early. Needs a validation split.</summary>
+    public int EarlyStoppingPatience { get; set; }
+
+    // ---- Run ----
+    /// <summary>Seed for weights, batches, triplets and augmentation: the same seed on CPU gives the same weights.</summary>
+    public int Seed { get; set; }
+    /// <summary>Torch device: "cpu" (default) or e.g. "cuda:0" when a CUDA build of TorchSharp is referenced.</summary>
+    public string Device { get; set; } = "cpu";
+    /// <summary>Rows per encoder call when transforming; does not change the embeddings. Default 64.</summary>
+    public int InferenceBatchSize { get; set; } = 64;
+    /// <summary>Receives a report after every batch and every epoch.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+    /// <summary>Stops training after the current batch with <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string name, object value, string expected)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"SiameseEmbeddingOptions.{name} must be {expected}; got {value}.");
+        }
+        Check(!string.IsNullOrWhiteSpace(InputColumnName), nameof(InputColumnName), InputColumnName ?? "null", "a column name");
+        Check(!string.IsNullOrWhiteSpace(OutputColumnName), nameof(OutputColumnName), OutputColumnName ?? "null", "a column name");
+        Check(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), LabelColumnName ?? "null", "a column name");
+        bool vector = ImageChannels == 0 && ImageHeight == 0 && ImageWidth == 0;
+        Check(vector || (ImageChannels > 0 && ImageHeight > 0 && ImageWidth > 0), nameof(ImageChannels), $"{ImageChannels}x{ImageHeight}x{ImageWidth}", "all > 0 for images or all 0 for plain vectors (ImageChannels x ImageHeight x ImageWidth)");
+        Check(!(vector && Encoder is EncoderKind.ConvNet or EncoderKind.ResNet), nameof(Encoder), Encoder, "Mlp or Auto when the input is a plain vector (set ImageChannels/ImageHeight/ImageWidth for images)");
+        Check(EncoderWidths == null || EncoderWidths.Length > 0 && EncoderWidths.All(w => w is > 0 and <= EncoderConfig.MaxWidth), nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths), $"null or widths in 1..{EncoderConfig.MaxWidth}");
+        Check(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, nameof(EmbeddingDimension), EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
+        Check(Margin >= 0 && float.IsFinite(Margin), nameof(Margin), Margin, ">= 0");
+        Check(ClassesPerBatch >= 2, nameof(ClassesPerBatch), ClassesPerBatch, ">= 2");
+        Check(SamplesPerClass >= 2, nameof(SamplesPerClass), SamplesPerClass, ">= 2 (an anchor needs a positive)");
+        Check(TripletsPerBatch >= 1, nameof(TripletsPerBatch), TripletsPerBatch, ">= 1");
+        Check(Epochs >= 1, nameof(Epochs), Epochs, ">= 1");
+        Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
+        Check(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, ">= 0");
+        Check(AugmentCropPadding >= 0, nameof(AugmentCropPadding), AugmentCropPadding, ">= 0");
+        Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, ">= 0");
+        Check(EarlyStoppingPatience == 0 || ValidationFraction > 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 unless ValidationFraction > 0 (early stopping watches the validation split)");
+        Check(InferenceBatchSize >= 1, nameof(InferenceBatchSize), InferenceBatchSize, ">= 1");
+        try { _ = new TorchSharp.torch.Device(Device); }
+        catch (Exception) { Check(false, nameof(Device), Device, "a torch device such as \"cpu\" or \"cuda:0\""); }
+    }
+
+    /// <summary>The encoder this run builds for inputs of <paramref name="inputSize"/> floats.</summary>
+    internal EncoderConfig ToEncoderConfig(int inputSize)
+    {
+        bool image = ImageChannels > 0;
+        var kind = Encoder == EncoderKind.Auto ? (image ? EncoderKind.ConvNet : EncoderKind.Mlp) : Encoder;
+        int[] widths = EncoderWidths ?? kind switch
+        {
+            EncoderKind.Mlp => new[] { 256, 256 },
+            EncoderKind.ResNet => new[] { 32, 64, 128 },
+            _ => new[] { 32, 64, 128 },
+        };
+        return new EncoderConfig
+        {
+            Kind = kind, Channels = ImageChannels, Height = ImageHeight, Width = ImageWidth,
+            InputSize = inputSize, Widths = widths, EmbeddingDimension = EmbeddingDimension,
+        };
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetSiamese.Embedding;
+using MlNetSiamese.Encoders;
+using MlNetSiamese.Persistence;
+using MlNetSiamese.Pipeline;
+
+namespace MlNetSiamese;
+
+/// <summary>
+/// A fitted Siamese encoder as an ML.NET transformer: appends an L2-normalised embedding column for each
+/// (input, output) column pair, all with the same weights. <see cref="Transform"/> is lazy and runs the encoder
+/// on batches of rows; the transformer is immutable and safe to use from several cursors at once.
+/// Saved and loaded with <c>mlContext.Model.Save</c> / <c>Load</c>.
+/// </summary>
+public sealed class SiameseEmbeddingTransformer : ITransformer
+{
+    internal Encoder EncoderModel { get; }
+    private readonly InputOutputColumnPair[] columns;
+
+    internal SiameseEmbeddingTransformer(Encoder encoder, IEnumerable<InputOutputColumnPair> columns, int inferenceBatchSize, IReadOnlyList<TrainingProgress>? history = null)
+    {
+        EncoderModel = encoder;
+        this.columns = columns.ToArray();
+        if (this.columns.Length == 0) throw new ArgumentException("At least one (input, output) column pair is needed.", nameof(columns));
+        if (inferenceBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(inferenceBatchSize), inferenceBatchSize, "InferenceBatchSize must be >= 1.");
+        InferenceBatchSize = inferenceBatchSize;
+        History = history ?? Array.Empty<TrainingProgress>();
+    }
+
+    /// <summary>The encoder's configuration (kind, input shape, widths, embedding dimension).</summary>
+    public EncoderConfig Encoder => EncoderModel.Config;
+    /// <summary>The (input, output) column pairs this transformer embeds.</summary>
+    public IReadOnlyList<InputOutputColumnPair> Columns => columns;
+    /// <summary>Length of the embeddings.</summary>
+    public int EmbeddingDimension => EncoderModel.Config.EmbeddingDimension;
+    /// <summary>Rows per encoder call inside a cursor.</summary>
+    public int InferenceBatchSize { get; }
+    /// <summary>Per-epoch reports of the training run that produced this transformer (empty after loading).</summary>
+    public IReadOnlyList<TrainingProgress> History { get; }
+
+    /// <summary>
+    /// The same encoder (shared weights, no copy) applied to other columns, e.g. ("EmbeddingA", "ImageA") and
+    /// ("EmbeddingB", "ImageB") for a table of pairs.
+    /// </summary>
+    public SiameseEmbeddingTransformer WithColumns(params InputOutputColumnPair[] pairs) => new(EncoderModel, pairs, InferenceBatchSize);
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => AppendedSchema.Build(inputSchema, Bind(inputSchema).AddedColumns);
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new AppendedColumnsRowMapper(Bind(inputSchema));
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input) => new AppendedColumnsDataView(input, Bind(input.Schema));
+
+    private EmbeddingAppender Bind(DataViewSchema schema) => new(EncoderModel, columns, schema, InferenceBatchSize);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => EmbeddingModelFormat.Save(ctx, this);
+}

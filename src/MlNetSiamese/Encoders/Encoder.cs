@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MlNetSiamese.Encoders;
+
+/// <summary>
+/// An encoder network plus the configuration that rebuilt it. Output rows are L2-normalised embeddings.
+/// Immutable once trained: inference (<see cref="Embed"/>) is safe from several threads at once.
+/// </summary>
+internal sealed class Encoder : IDisposable
+{
+    public EncoderConfig Config { get; }
+    public nn.Module<Tensor, Tensor> Network { get; }
+    public Device Device { get; private set; }
+
+    public Encoder(EncoderConfig config, Device? device = null)
+    {
+        config.Validate();
+        Config = config;
+        Network = config.Kind switch
+        {
+            EncoderKind.Mlp => new MlpEncoder(config),
+            EncoderKind.ConvNet => new ConvNetEncoder(config),
+            EncoderKind.ResNet => new ResNetEncoder(config),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), $"Encoder kind '{config.Kind}' cannot be built."),
+        };
+        Device = device ?? CPU;
+        if (Device.type != DeviceType.CPU) Network.to(Device);
+    }
+
+    /// <summary>Shapes a batch of flat input rows [B, InputSize] into what the network takes.</summary>
+    public Tensor Shape(Tensor flat) => Config.IsImage ? flat.view(-1, Config.Channels, Config.Height, Config.Width) : flat;
+
+    /// <summary>Forward pass with L2 normalisation, in whatever grad mode the caller set.</summary>
+    public Tensor Forward(Tensor flat)
+    {
+        using var shaped = Shape(flat);
+        using var raw = Network.forward(shaped);
+        return nn.functional.normalize(raw, p: 2, dim: 1);
+    }
+
+    /// <summary>Embeds <paramref name="rows"/> rows of <see cref="EncoderConfig.InputSize"/> floats into <paramref name="output"/>.</summary>
+    public void Embed(ReadOnlySpan<float> inputs, int rows, Span<float> output)
+    {
+        if (inputs.Length != rows * Config.InputSize) throw new ArgumentException($"Expected {rows} x {Config.InputSize} input values, got {inputs.Length}.", nameof(inputs));
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var x = tensor(inputs.ToArray(), new long[] { rows, Config.InputSize });
+        if (Device.type != DeviceType.CPU) x = x.to(Device);
+        var y = Forward(x).cpu();
+        y.data<float>().CopyTo(output);
+    }
+
+    public void Dispose() => Network.Dispose();
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MlNetSiamese;
+
+/// <summary>
+/// Everything needed to rebuild an encoder before its weights are loaded. A saved model stores this record
+/// (as JSON) and the weights, nothing else.
+/// </summary>
+public sealed record EncoderConfig
+{
+    /// <summary>Network kind; never <see cref="EncoderKind.Auto"/> once resolved.</summary>
+    public EncoderKind Kind { get; init; }
+    /// <summary>Image channels, or 0 for a plain feature vector.</summary>
+    public int Channels { get; init; }
+    /// <summary>Image height in pixels, or 0 for a plain feature vector.</summary>
+    public int Height { get; init; }
+    /// <summary>Image width in pixels, or 0 for a plain feature vector.</summary>
+    public int Width { get; init; }
+    /// <summary>Length of one input vector (Channels x Height x Width for images).</summary>
+    public int InputSize { get; init; }
+    /// <summary>Hidden widths: channels per stage (ConvNet, ResNet) or units per hidden layer (MLP).</summary>
+    public int[] Widths { get; init; } = Array.Empty<int>();
+    /// <summary>Embedding dimension (output length).</summary>
+    public int EmbeddingDimension { get; init; }
+
+    /// <summary>True when the input is an image (channels, height and width all set).</summary>
+    [JsonIgnore] public bool IsImage => Channels > 0 && Height > 0 && Width > 0;
+
+    internal const int MaxWidth = 8192, MaxInputSize = 1 << 26, MaxStages = 16;
+
+    /// <summary>Throws <see cref="InvalidDataException"/> when the record cannot describe a network this library builds.</summary>
+    public void Validate()
+    {
+        string? problem =
+            Kind is not (EncoderKind.Mlp or EncoderKind.ConvNet or EncoderKind.ResNet) ? $"Kind '{Kind}' is not a buildable encoder" :
+            InputSize < 1 || InputSize > MaxInputSize ? $"InputSize {InputSize} is outside 1..{MaxInputSize}" :
+            EmbeddingDimension < 1 || EmbeddingDimension > MaxWidth ? $"EmbeddingDimension {EmbeddingDimension} is outside 1..{MaxWidth}" :
+            Widths.Length > MaxStages || Widths.Any(w => w < 1 || w > MaxWidth) ? $"Widths [{string.Join(",", Widths)}] must have at most {MaxStages} entries in 1..{MaxWidth}" :
+            Kind != EncoderKind.Mlp && !IsImage ? $"{Kind} needs Channels, Height and Width > 0" :
+            Kind != EncoderKind.Mlp && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
+            IsImage && (long)Channels * Height * Width != InputSize ? $"Channels x Height x Width = {(long)Channels * Height * Width} differs from InputSize {InputSize}" :
+            null;
+        if (problem != null) throw new InvalidDataException($"Encoder configuration is invalid: {problem}.");
+    }
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>The JSON form stored in a model.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses and validates the JSON form; malformed text gives <see cref="InvalidDataException"/>.</summary>
+    public static EncoderConfig FromJson(string json)
+    {
+        EncoderConfig? config;
+        try { config = JsonSerializer.Deserialize<EncoderConfig>(json, Json); }
+        catch (JsonException e) { throw new InvalidDataException($"Encoder configuration is not valid JSON: {e.Message}", e); }
+        if (config == null) throw new InvalidDataException("Encoder configuration is empty.");
+        config.Validate();
+        return config;
+    }
+}

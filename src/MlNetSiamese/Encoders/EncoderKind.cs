@@ -1,0 +1,14 @@
+namespace MlNetSiamese;
+
+/// <summary>The network that turns one input into an embedding.</summary>
+public enum EncoderKind
+{
+    /// <summary>Pick from the input: <see cref="ConvNet"/> for images, <see cref="Mlp"/> for plain feature vectors.</summary>
+    Auto = 0,
+    /// <summary>Fully connected layers, for plain feature vectors (text, audio or tabular features).</summary>
+    Mlp = 1,
+    /// <summary>A small convolutional tower like the reference article's: per stage two 3x3 convolutions, batch norm, ReLU, max-pool.</summary>
+    ConvNet = 2,
+    /// <summary>A small residual network (basic blocks, one per stage) for 28-64 px images.</summary>
+    ResNet = 3,
+}

@@ -1,0 +1,50 @@
+namespace MlNetSiamese.Training;
+
+/// <summary>
+/// P classes x K samples per batch, for online mining. Classes with fewer than K rows are sampled with replacement;
+/// only classes with at least two rows are drawn, so every anchor has a positive.
+/// </summary>
+internal sealed class ClassBalancedSampler : IBatchSampler
+{
+    private readonly int[][] byClass;
+    private readonly int[] eligible;
+    private readonly int p, k;
+
+    public ClassBalancedSampler(TrainingSet set, int classesPerBatch, int samplesPerClass)
+    {
+        byClass = set.IndicesByClass();
+        eligible = Enumerable.Range(0, byClass.Length).Where(c => byClass[c].Length >= 2).ToArray();
+        if (eligible.Length < 2)
+            throw new InvalidOperationException($"Online mining needs at least 2 classes with 2 or more examples each; the training data has {eligible.Length}.");
+        p = Math.Min(classesPerBatch, eligible.Length);
+        k = samplesPerClass;
+        BatchesPerEpoch = Math.Max(1, (int)Math.Ceiling(set.Count / (double)(p * k)));
+    }
+
+    public int BatchesPerEpoch { get; }
+
+    public Batch Next(Random random)
+    {
+        var classes = (int[])eligible.Clone();
+        random.Shuffle(classes);
+        var rows = new int[p * k];
+        for (int c = 0; c < p; c++)
+        {
+            int[] members = byClass[classes[c]];
+            if (members.Length >= k)
+            {
+                // k distinct members: partial Fisher-Yates over a copy.
+                var pool = (int[])members.Clone();
+                for (int j = 0; j < k; j++)
+                {
+                    int pick = random.Next(j, pool.Length);
+                    (pool[j], pool[pick]) = (pool[pick], pool[j]);
+                    rows[c * k + j] = pool[j];
+                }
+            }
+            else
+                for (int j = 0; j < k; j++) rows[c * k + j] = members[random.Next(members.Length)];
+        }
+        return new Batch(rows, null);
+    }
+}
