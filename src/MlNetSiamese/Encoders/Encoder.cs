@@ -45,10 +45,20 @@ internal sealed class Encoder : IDisposable
         if (inputs.Length != rows * Config.InputSize) throw new ArgumentException($"Expected {rows} x {Config.InputSize} input values, got {inputs.Length}.", nameof(inputs));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var x = tensor(inputs.ToArray(), new long[] { rows, Config.InputSize });
-        if (Device.type != DeviceType.CPU) x = x.to(Device);
+        var x = Input(inputs.ToArray(), rows, Device);
         var y = Forward(x).cpu();
         y.data<float>().CopyTo(output);
+    }
+
+    /// <summary>
+    /// A [rows, InputSize] tensor in memory that torch allocated. torch.tensor(float[]) may use the managed array
+    /// in place, and MKL's GEMM rounds differently for differently aligned inputs: a copy in torch's own (64-byte
+    /// aligned) memory makes results independent of where the managed array happens to sit.
+    /// </summary>
+    public Tensor Input(float[] rowMajor, int rows, Device device)
+    {
+        using var view = tensor(rowMajor, new long[] { rows, rowMajor.Length / rows });
+        return view.to(device, copy: true);
     }
 
     public void Dispose() => Network.Dispose();

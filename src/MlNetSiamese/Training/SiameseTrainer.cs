@@ -95,7 +95,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, Action<str
 
                     using (var scope = NewDisposeScope())
                     {
-                        var x = tensor(buffer, new long[] { rows, rowSize }, device: device);
+                        var x = encoder.Input(buffer, rows, device);
                         optimizer.zero_grad();
                         var embeddings = encoder.Forward(x);
                         var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);

@@ -1,0 +1,163 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetSiamese.Tests.Support;
+using Xunit;
+
+namespace MlNetSiamese.Tests.Embedding;
+
+/// <summary>ML.NET's estimator contract: schema before fit, lazy transform, PredictionEngine, determinism.</summary>
+public class EstimatorContractTests
+{
+    [Fact]
+    public void OutputSchemaIsKnownBeforeFitAndMatchesAfter()
+    {
+        var ml = new MLContext(1);
+        var data = Synthetic.Load(ml, Synthetic.Clusters(3, 5, 12, 1));
+        var estimator = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(Models.VectorOptions));
+        var shape = estimator.GetOutputSchema(MlNetSiamese.Pipeline.SchemaShapes.From(data.Schema));
+        var column = shape.Single(c => c.Name == "Embedding");
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, column.Kind);
+        Assert.Equal(NumberDataViewType.Single, column.ItemType);
+
+        var model = estimator.Fit(data);
+        var schema = model.GetOutputSchema(data.Schema);
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 8), schema["Embedding"].Type);
+        Assert.Equal(data.Schema["Features"].Type, schema["Features"].Type);  // passed through
+    }
+
+    [Fact]
+    public void TransformIsLazyAndPassesColumnsThrough()
+    {
+        var (ml, data, model) = Models.TrainVectorPipeline();
+        var counting = new CountingDataView(data);
+        var output = model.Transform(counting);
+        Assert.Equal(0, counting.CursorsOpened);           // nothing computed yet
+        var features = output.GetColumn<float[]>("Features").ToArray();
+        Assert.Equal(data.GetColumn<float[]>("Features"), features);
+        Assert.Equal(80, output.GetRowCount() ?? features.Length);
+        var embeddings = Synthetic.Embeddings(output, "Embedding");
+        Assert.All(embeddings, e => Assert.Equal(1.0, Math.Sqrt(e.Sum(v => (double)v * v)), 4));
+    }
+
+    [Fact]
+    public void PredictionEngineEqualsBatchedTransform()
+    {
+        var (ml, data, model) = Models.TrainVectorPipeline();
+        var batched = Synthetic.Embeddings(model.Transform(data), "Embedding");
+        var engine = ml.Model.CreatePredictionEngine<Synthetic.VectorRow, EmbeddingRow>(model, inputSchemaDefinition: SchemaFor(12));
+        var rows = Synthetic.Clusters(4, 20, 12, 1);
+        var single = rows.Select(r => engine.Predict(r).Embedding).ToArray();
+        Assert.True(Models.MaxAbsDifference(batched, single) < 1e-5f);
+    }
+
+    [Fact]
+    public void EmbeddingsDoNotDependOnBatchSize()
+    {
+        var ml = new MLContext(1);
+        var data = Synthetic.Load(ml, Synthetic.Clusters(4, 20, 12, 1));
+        var embed = ((IEnumerable<ITransformer>)Models.TrainVectorPipeline().Model).OfType<SiameseEmbeddingTransformer>().Single();
+        float[][]? reference = null;
+        foreach (int batch in new[] { 1, 3, 64, 1000 })
+        {
+            var t = new SiameseEmbeddingTransformer(embed.EncoderModel, embed.Columns, batch);
+            var e = Synthetic.Embeddings(t.Transform(data), "Embedding");
+            if (reference == null) reference = e;
+            else Assert.True(Models.MaxAbsDifference(reference, e) < 1e-5f, $"batch size {batch} changed the embeddings");
+        }
+    }
+
+    [Fact]
+    public void ParallelCursorsGiveTheSameEmbeddings()
+    {
+        var (_, data, model) = Models.TrainVectorPipeline();
+        var output = model.Transform(data);
+        var results = Enumerable.Range(0, 4).AsParallel().Select(_ => Synthetic.Embeddings(output, "Embedding")).ToArray();
+        foreach (var r in results) Assert.Equal(0f, Models.MaxAbsDifference(results[0], r));
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalWeightsAndAnotherSeedDoesNot()
+    {
+        float[] Weights(int seed)
+        {
+            var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 2, Seed = seed, ClassesPerBatch = 4, SamplesPerClass = 4, EncoderWidths = new[] { 32 } };
+            var model = Models.TrainVectorPipeline(options).Model;
+            var embed = ((IEnumerable<ITransformer>)model).OfType<SiameseEmbeddingTransformer>().Single();
+            return embed.EncoderModel.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+        var a = Weights(11);
+        Assert.Equal(a, Weights(11));
+        Assert.NotEqual(a, Weights(12));
+    }
+
+    [Fact]
+    public void ProgressIsReportedAndCancellationStopsTraining()
+    {
+        var reports = new List<TrainingProgress>();
+        var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 3, Seed = 1, ClassesPerBatch = 4, SamplesPerClass = 4, ValidationFraction = 0.25f, Progress = new SyncProgress(reports.Add) };
+        var (_, _, model) = Models.TrainVectorPipeline(options);
+        var epochs = reports.Where(r => r.EpochCompleted).ToList();
+        Assert.Equal(new[] { 1, 2, 3 }, epochs.Select(r => r.Epoch));
+        Assert.All(epochs, r => Assert.InRange(r.ValidationPrecisionAt1, 0, 1));
+        Assert.All(epochs, r => Assert.InRange(r.ActiveTripletFraction, 0, 1));
+        Assert.Contains(reports, r => !r.EpochCompleted);
+        Assert.Equal(3, ((IEnumerable<ITransformer>)model).OfType<SiameseEmbeddingTransformer>().Single().History.Count);
+
+        using var cancel = new CancellationTokenSource();
+        int batches = 0;
+        var cancelling = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 50, Seed = 1, ClassesPerBatch = 4, SamplesPerClass = 4, CancellationToken = cancel.Token,
+            Progress = new SyncProgress(_ => { if (++batches == 3) cancel.Cancel(); }) };
+        Assert.ThrowsAny<OperationCanceledException>(() => Models.TrainVectorPipeline(cancelling));
+        Assert.Equal(3, batches);
+    }
+
+    [Theory]
+    [InlineData(EncoderKind.ConvNet)]
+    [InlineData(EncoderKind.ResNet)]
+    public void ImageEncodersTrainWithAugmentationAndRoundTrip(EncoderKind kind)
+    {
+        var ml = new MLContext(1);
+        var train = Synthetic.Load(ml, Synthetic.Images(classes: 4, perClass: 24, channels: 3, size: 12, seed: 1));
+        var test = Synthetic.Load(ml, Synthetic.Images(classes: 4, perClass: 8, channels: 3, size: 12, seed: 2));
+        var options = new SiameseEmbeddingOptions
+        {
+            ImageChannels = 3, ImageHeight = 12, ImageWidth = 12, Encoder = kind, EncoderWidths = new[] { 8, 16 },
+            EmbeddingDimension = 16, Epochs = 8, Seed = 2, ClassesPerBatch = 4, SamplesPerClass = 6,
+            AugmentCropPadding = 1, AugmentHorizontalFlip = false, Optimizer = OptimizerKind.AdamW, WeightDecay = 1e-4f,
+        };
+        var model = ml.Transforms.SiameseEmbed(options).Fit(train);
+        Assert.Equal(kind, model.Encoder.Kind);
+        var p1 = Synthetic.PrecisionAt1(Synthetic.Embeddings(model.Transform(test), "Embedding"), Synthetic.Labels(test),
+            Synthetic.Embeddings(model.Transform(train), "Embedding"), Synthetic.Labels(train));
+        Assert.True(p1 > 0.9, $"{kind}: held-out precision@1 {p1}");
+
+        string path = Path.Combine(Models.TempDir(), "image.zip");
+        ml.Model.Save(model, train.Schema, path);
+        var loaded = ml.Model.Load(path, out _);
+        Assert.Equal(0f, Models.MaxAbsDifference(Synthetic.Embeddings(model.Transform(test), "Embedding"), Synthetic.Embeddings(loaded.Transform(test), "Embedding")));
+    }
+
+    internal static SchemaDefinition SchemaFor(int dims)
+    {
+        var s = SchemaDefinition.Create(typeof(Synthetic.VectorRow));
+        s[nameof(Synthetic.VectorRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dims);
+        return s;
+    }
+
+    public sealed class EmbeddingRow { public float[] Embedding { get; set; } = Array.Empty<float>(); }
+
+    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
+    }
+
+    private sealed class CountingDataView(IDataView inner) : IDataView
+    {
+        public int CursorsOpened;
+        public bool CanShuffle => inner.CanShuffle;
+        public DataViewSchema Schema => inner.Schema;
+        public long? GetRowCount() => inner.GetRowCount();
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) { CursorsOpened++; return inner.GetRowCursor(columnsNeeded, rand); }
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) { CursorsOpened++; return inner.GetRowCursorSet(columnsNeeded, n, rand); }
+    }
+}
