@@ -110,6 +110,84 @@ public static class PairSampler
         return (first, second, positive);
     }
 
+    /// <summary>
+    /// Pairs of a query (row of <paramref name="queryLabels"/>) and a gallery item (row of <paramref name="galleryLabels"/>):
+    /// every combination when there are at most <paramref name="maxAllPairs"/>, else <paramref name="pairCount"/> positive
+    /// and <paramref name="pairCount"/> negative pairs drawn with <paramref name="seed"/> (positives first).
+    /// </summary>
+    public static (int[] Query, int[] Gallery, bool[] IsPositive) Cross(ReadOnlySpan<int> queryLabels, ReadOnlySpan<int> galleryLabels,
+        long maxAllPairs, int pairCount, int seed)
+    {
+        int nq = queryLabels.Length, ng = galleryLabels.Length;
+        if (nq < 1 || ng < 1) throw new ArgumentException("Cross pairs need at least one query and one gallery item.", nameof(queryLabels));
+        var byClass = new Dictionary<int, List<int>>();
+        for (int g = 0; g < ng; g++)
+        {
+            if (!byClass.TryGetValue(galleryLabels[g], out var list)) byClass[galleryLabels[g]] = list = new();
+            list.Add(g);
+        }
+                var labelsOfQueries = queryLabels.ToArray();
+        var withPartner = Enumerable.Range(0, nq).Where(q => byClass.ContainsKey(labelsOfQueries[q])).ToArray();
+        var withStranger = Enumerable.Range(0, nq).Where(q => (byClass.TryGetValue(labelsOfQueries[q], out var own) ? own.Count : 0) < ng).ToArray();
+        CheckBothKinds(withPartner.Length > 0, withStranger.Length > 0);
+
+        if ((long)nq * ng <= maxAllPairs)
+        {
+            int count = nq * ng;
+            var qa = new int[count]; var ga = new int[count]; var pa = new bool[count];
+            for (int q = 0, p = 0; q < nq; q++)
+                for (int g = 0; g < ng; g++, p++) { qa[p] = q; ga[p] = g; pa[p] = queryLabels[q] == galleryLabels[g]; }
+            return (qa, ga, pa);
+        }
+
+        // Gallery rows grouped by class, so "any gallery item of another class" is one uniform draw.
+        var order = byClass.Values.SelectMany(l => l).ToArray();
+        var start = new Dictionary<int, int>();
+        int offset = 0;
+        foreach (var (label, list) in byClass) { start[label] = offset; offset += list.Count; }
+        var rng = new Random(seed);
+        var first = new int[2 * pairCount]; var second = new int[2 * pairCount]; var positive = new bool[2 * pairCount];
+        for (int p = 0; p < pairCount; p++)
+        {
+            int q = withPartner[rng.Next(withPartner.Length)];
+            var members = byClass[queryLabels[q]];
+            first[p] = q; second[p] = members[rng.Next(members.Count)]; positive[p] = true;
+        }
+        for (int p = pairCount; p < 2 * pairCount; p++)
+        {
+            int q = withStranger[rng.Next(withStranger.Length)];
+            int size = byClass.TryGetValue(queryLabels[q], out var own) ? own.Count : 0;
+            int r = rng.Next(ng - size);
+            if (size > 0 && r >= start[queryLabels[q]]) r += size;
+            first[p] = q; second[p] = order[r];
+        }
+        return (first, second, positive);
+    }
+
+    /// <summary>Core of the query/gallery pair metrics: rows already normalised.</summary>
+    internal static ScoredPairs CreateScoredCross(float[] queries, int[] queryLabels, float[] gallery, int[] galleryLabels, int dim,
+        SiameseEvaluationOptions options)
+    {
+        options.Validate();
+        long maxAll = options.PairSampling switch
+        {
+            PairSampling.AllPairs => long.MaxValue,
+            PairSampling.Balanced => 0,
+            _ => (long)options.MaxAllPairsItems * (options.MaxAllPairsItems - 1) / 2,
+        };
+        var (first, second, positive) = Cross(queryLabels, galleryLabels, maxAll, options.BalancedPairCount, options.Seed);
+        var protocol = (long)queryLabels.Length * galleryLabels.Length <= maxAll ? PairSampling.AllPairs : PairSampling.Balanced;
+        var scores = new float[first.Length];
+        Parallel.For(0, (scores.Length + 4095) / 4096, chunk =>
+        {
+            int end = Math.Min(scores.Length, (chunk + 1) * 4096);
+            for (int p = chunk * 4096; p < end; p++)
+                scores[p] = TensorPrimitives.Dot(new ReadOnlySpan<float>(queries, first[p] * dim, dim),
+                                                 new ReadOnlySpan<float>(gallery, second[p] * dim, dim));
+        });
+        return new ScoredPairs(first, second, positive, scores, protocol);
+    }
+
     private static void CheckBothKinds(bool hasPositive, bool hasNegative)
     {
         if (!hasPositive)

@@ -59,8 +59,12 @@ public sealed class CosineIndex
         foreach (long id in ids)
             if (_rowOf.ContainsKey(id) || !seen.Add(id))
                 throw new ArgumentException($"Id {id} is already in the index (or repeated in 'ids'); ids must be unique.", nameof(ids));
-        var normalized = EmbeddingMath.NormalizeRows(vectors, Dimension, nameof(vectors));
+        AddNormalized(ids, EmbeddingMath.NormalizeRows(vectors, Dimension, nameof(vectors)));
+    }
 
+    /// <summary>Adds rows already normalised and checked (ids unique, values finite, unit length).</summary>
+    internal void AddNormalized(ReadOnlySpan<long> ids, ReadOnlySpan<float> normalized)
+    {
         EnsureCapacity(Count + ids.Length);
         normalized.CopyTo(_vectors.AsSpan(Count * Dimension));
         for (int i = 0; i < ids.Length; i++)
