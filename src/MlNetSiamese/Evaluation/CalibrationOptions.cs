@@ -1,0 +1,28 @@
+namespace MlNetSiamese;
+
+/// <summary>Options for <c>ml.Siamese().CalibrateThreshold(...)</c>.</summary>
+public sealed class CalibrationOptions
+{
+    /// <summary>What the threshold is chosen for. Default <see cref="CalibrationObjective.BestF1"/>.</summary>
+    public CalibrationObjective Objective { get; set; } = CalibrationObjective.BestF1;
+
+    /// <summary>Required precision in (0, 1] for <see cref="CalibrationObjective.MinimumPrecision"/>. Default 0.95.</summary>
+    public double TargetPrecision { get; set; } = 0.95;
+
+    /// <summary>How validation pairs are formed from a labelled embedding set (as in evaluation). Default <see cref="PairSampling.Auto"/>.</summary>
+    public PairSampling PairSampling { get; set; } = PairSampling.Auto;
+
+    /// <summary>Largest set used with all pairs under <see cref="PairSampling.Auto"/>. Default 2000.</summary>
+    public int MaxAllPairsItems { get; set; } = 2000;
+
+    /// <summary>Positive (and as many negative) pairs drawn under balanced sampling. Default 10,000.</summary>
+    public int BalancedPairCount { get; set; } = 10_000;
+
+    /// <summary>Seed of the balanced sampling. Default 0.</summary>
+    public int Seed { get; set; }
+
+    internal SiameseEvaluationOptions ToPairOptions() => new()
+    {
+        PairSampling = PairSampling, MaxAllPairsItems = MaxAllPairsItems, BalancedPairCount = BalancedPairCount, Seed = Seed,
+    };
+}
