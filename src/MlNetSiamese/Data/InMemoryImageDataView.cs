@@ -43,7 +43,8 @@ public sealed class InMemoryImageDataView : IDataView
 
     /// <summary>Wraps pixels and labels without copying them.</summary>
     /// <param name="pixels">All images one after another, each <paramref name="channels"/> x <paramref name="height"/>
-    /// x <paramref name="width"/> bytes in planar CHW order. Its length must be a multiple of that size.</param>
+    /// x <paramref name="width"/> bytes in planar CHW order: at least one image size per label (bytes past the last
+    /// image are ignored).</param>
     /// <param name="labels">The class index of each image (index into <paramref name="classNames"/>).</param>
     /// <param name="classNames">Class names, indexed by label.</param>
     /// <param name="channels">1 (grey) or 3 (RGB).</param>
@@ -62,7 +63,7 @@ public sealed class InMemoryImageDataView : IDataView
         if (featureLength > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(channels), $"Image shape {channels}x{height}x{width} is too large.");
         FeatureLength = (int)featureLength;
-        if (pixels.LongLength != (long)labels.Length * FeatureLength)
+        if (pixels.LongLength < (long)labels.Length * FeatureLength)
             throw new ArgumentException($"Expected {labels.Length} x {FeatureLength} pixel bytes, got {pixels.LongLength}.", nameof(pixels));
         for (int i = 0; i < labels.Length; i++)
         {
@@ -107,8 +108,8 @@ public sealed class InMemoryImageDataView : IDataView
     /// skipping on); empty for the other readers.</summary>
     public IReadOnlyList<string> SkippedFiles { get; }
 
-    /// <summary>Number of bytes held for pixels.</summary>
-    public long PixelBytes => _pixels.LongLength;
+    /// <summary>Number of bytes of pixels in use: <see cref="Count"/> x <see cref="FeatureLength"/>.</summary>
+    public long PixelBytes => (long)Count * FeatureLength;
 
     /// <inheritdoc/>
     public bool CanShuffle => true;
