@@ -43,16 +43,16 @@ public static class FashionMnist
     /// <exception cref="FileNotFoundException">A file of the split is missing.</exception>
     /// <exception cref="InvalidDataException">A file is malformed (see <see cref="IdxReader"/>).</exception>
     public static InMemoryImageDataView Load(string directory, DataSplit split = DataSplit.Train)
-        => Load(directory, split, ClassNames);
+        => LoadSplit(directory, split, ClassNames);
 
     /// <summary>Loads one split of MNIST (digits) from <paramref name="directory"/>.</summary>
     /// <param name="directory">Folder holding <c>train-images-idx3-ubyte[.gz]</c> and the other files.</param>
     /// <param name="split">Train or test.</param>
     /// <returns><c>Label</c> = digit "0".."9", <c>Features</c> = 784 floats in 0..1.</returns>
     public static InMemoryImageDataView LoadMnist(string directory, DataSplit split = DataSplit.Train)
-        => Load(directory, split, MnistClassNames);
+        => LoadSplit(directory, split, MnistClassNames);
 
-    private static InMemoryImageDataView Load(string directory, DataSplit split, IReadOnlyList<string> classNames)
+    private static InMemoryImageDataView LoadSplit(string directory, DataSplit split, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(directory);
         string images = FindFile(directory, ImagesFileName(split))
