@@ -38,6 +38,6 @@ public class MlNetInternalsGuardTests
         Assert.NotNull(loadable);
         var library = typeof(SiameseEmbeddingTransformer).Assembly;
         var declared = library.GetCustomAttributes(loadable!, false);
-        Assert.Equal(2, declared.Length);   // embedding and cosine-similarity loaders
+        Assert.Equal(3, declared.Length);   // embedding, cosine-similarity and neighbour-search loaders
     }
 }
