@@ -40,6 +40,12 @@ public sealed class CliContext(TextWriter output, TextWriter error, bool plain, 
             Error.WriteLine("Check the paths and options (mlnet-siamese " + command + " --help); if the input files are damaged, re-create or re-download them.");
             return Program.Failed;
         }
+        catch (Exception e)
+        {
+            Error.WriteLine($"error: {command} failed unexpectedly: {e.GetType().Name}: {e.Message}");
+            Error.WriteLine("Re-run with smaller inputs to narrow it down, and report it with the command line and this message.");
+            return Program.Failed;
+        }
     }
 }
 
