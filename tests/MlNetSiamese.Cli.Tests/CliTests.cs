@@ -66,6 +66,23 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Train_and_evaluate_on_a_train_test_image_folder()
+    {
+        string data = Path.Combine(f.Root, "split-folder");
+        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 6, seed: 3);
+        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 3, seed: 4);
+        string outDir = Path.Combine(f.Root, "split-model");
+        var (exit, output) = Run(["train", "--data", data, "--image-size", "24", "--out", outDir, "--encoder", "ConvNet", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("train 18  test 9  images 3x24x24", output);
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", data]);
+        Assert.True(exit == 0, output);
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", f.Idx]);
+        Assert.Equal(2, exit);
+        Assert.Contains("expects 3x24x24", output);
+    }
+
+    [Fact]
     public void Evaluate_writes_metrics_and_plots()
     {
         string outDir = Path.Combine(f.Root, "eval");
