@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Microsoft.ML;
+using MlNetSiamese.Cli.Output;
+
+namespace MlNetSiamese.Cli.Commands;
+
+/// <summary><c>evaluate</c>: a saved model on a data set -> metrics table, metrics.json, calibration.json and plots.</summary>
+public static class EvaluateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "model.zip (or the folder holding it) written by train.", Required = true };
+        var data = new Option<string?>("--data") { Description = DataSource.DataHelp };
+        var split = new Option<DataSplit>("--split") { Description = "Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
+        var limit = new Option<int?>("--limit", "--test-limit") { Description = "Use only the first N images." };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for metrics.json and plots (default: the model's folder)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of pair sampling (and of the split of a single class-folder tree).", DefaultValueFactory = _ => 1 };
+        var command = new Command("evaluate", "Evaluate a saved model: retrieval and pair metrics, metrics.json, plots.")
+        {
+            model, data, split, limit, output, seed,
+        };
+        command.SetAction(r => context.Guard("evaluate", () =>
+        {
+            var ui = new Ui(context);
+            int s = r.GetValue(seed);
+            var ml = new MLContext(s);
+            string modelPath = ModelFiles.Resolve(r.GetValue(model)!);
+            var (_, embedder) = ModelFiles.Load(ml, modelPath);
+            string? dataDir = r.GetValue(data);
+            var view = DataSource.Load(ml, dataDir, r.GetValue(split), r.GetValue(limit), ImageShape.Of(embedder.Encoder), s);
+            DataSource.CheckShape(view, embedder.Encoder, dataDir);
+            string outDir = r.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+            Directory.CreateDirectory(outDir);
+            EvaluateAndWrite(context, ui, ml, embedder, view, outDir, s,
+                new { source = dataDir ?? "fashion-mnist", split = r.GetValue(split).ToString().ToLowerInvariant(), rows = view.Count, model = modelPath }, null);
+            return Program.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Embeds <paramref name="view"/>, evaluates, calibrates, writes metrics.json, calibration.json and plots, prints the table.</summary>
+    public static SiameseMetrics EvaluateAndWrite(CliContext context, Ui ui, MLContext ml, SiameseEmbeddingTransformer embedder,
+        InMemoryImageDataView view, string outDir, int seed, object dataInfo, IReadOnlyList<TrainingProgress>? history)
+    {
+        if (view.Count < 2) throw new UsageException($"Evaluation needs at least 2 images; the data has {view.Count}. Raise --test-limit/--limit.");
+        var embedded = embedder.Transform(view);
+        var metrics = ml.Siamese().Evaluate(embedded, "Label", "Embedding", new SiameseEvaluationOptions { Seed = seed });
+        ThresholdCalibration? calibration = null;
+        try { calibration = ml.Siamese().CalibrateThreshold(embedded, "Label", "Embedding", new CalibrationOptions { Seed = seed }); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { context.Error.WriteLine($"warning: no threshold calibrated: {e.Message}"); }
+        ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.MetricsFileName), ResultFiles.MetricsDocument(metrics, calibration, dataInfo, history));
+        if (calibration != null) ResultFiles.WriteJson(Path.Combine(outDir, ModelFiles.CalibrationFileName), calibration);
+        int dim = embedder.EmbeddingDimension;
+        var vectors = ModelFiles.ReadEmbeddings(embedded, dim);
+        var labels = Enumerable.Range(0, view.Count).Select(view.GetLabel).ToList();
+        var plots = ResultFiles.WritePlots(outDir, metrics, vectors, dim, labels);
+        ui.Metrics(metrics, calibration);
+        ui.Line($"metrics: {Path.Combine(outDir, ResultFiles.MetricsFileName)}");
+        foreach (var p in plots) ui.Line($"plot: {p}");
+        return metrics;
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML;
+using MlNetSiamese.Cli.Output;
+using MlNetSiamese.Plots;
+
+namespace MlNetSiamese.Cli.Commands;
+
+/// <summary><c>search</c>: index a gallery, query it with image files -> top-k table and optional neighbour grid PNG.</summary>
+public static class SearchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "model.zip (or its folder) written by train.", Required = true };
+        var gallery = new Option<string?>("--gallery", "-g") { Description = "Gallery: a folder of images, or a data set folder (idx / CIFAR-10 binary). Default: Fashion-MNIST." };
+        var split = new Option<DataSplit>("--split") { Description = "Data-set gallery: Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
+        var limit = new Option<int?>("--limit") { Description = "Index only the first N gallery images." };
+        var query = new Option<string>("--query", "-q") { Description = "Query image file or folder of images.", Required = true };
+        var k = new Option<int>("--top", "-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 5 };
+        var grid = new Option<string?>("--grid") { Description = "Write a neighbour grid PNG here." };
+        var saveIndex = new Option<string?>("--save-index") { Description = "Also save the gallery index (CosineIndex binary) here." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed." };
+        var command = new Command("search", "Find the most similar gallery images for each query image.")
+        {
+            model, gallery, split, limit, query, k, grid, saveIndex, seed,
+        };
+        command.SetAction(r => context.Guard("search", () =>
+        {
+            int top = r.GetValue(k);
+            if (top < 1) throw new UsageException($"--top must be at least 1; got {top}.");
+            var ml = new MLContext(r.GetValue(seed));
+            var (_, embedder) = ModelFiles.Load(ml, r.GetValue(model)!);
+            var queryFiles = ImageInputs.ListFiles(r.GetValue(query)!, "--query");
+            var g = ImageInputs.EmbedPath(ml, embedder, r.GetValue(gallery), r.GetValue(split), r.GetValue(limit), r.GetValue(seed), "--gallery");
+            var q = ImageInputs.EmbedFiles(ml, embedder, queryFiles);
+            var index = new CosineIndex(g.Dimension);
+            index.Add(Enumerable.Range(0, g.Count).Select(i => (long)i).ToArray(), g.Embeddings);
+            if (r.GetValue(saveIndex) is { } ip) index.Save(ip);
+            var results = index.SearchBatch(q.Embeddings, Math.Min(top, g.Count));
+            var rows = new List<string[]>();
+            for (int i = 0; i < q.Count; i++)
+                for (int j = 0; j < results[i].Length; j++)
+                {
+                    var n = results[i][j];
+                    rows.Add([Path.GetFileName(q.Names[i]), (j + 1).ToString(CultureInfo.InvariantCulture), g.Labels[(int)n.Id],
+                        n.Score.ToString("F4", CultureInfo.InvariantCulture), g.Names[(int)n.Id]]);
+                }
+            new Ui(context).Table($"Top {top} neighbours", ["Query", "Rank", "Label", "Similarity", "Gallery item"], rows);
+            if (r.GetValue(grid) is { } gridPath)
+            {
+                var enc = embedder.Encoder;
+                NeighborGrid.Save(new ImageSet(q.Pixels, q.Labels, enc.Channels, enc.Width, enc.Height),
+                    new ImageSet(g.Pixels, g.Labels, enc.Channels, enc.Width, enc.Height),
+                    results.Select(rr => (IReadOnlyList<int>)rr.Select(n => (int)n.Id).ToList()).ToList(), gridPath);
+                context.Output.WriteLine($"grid: {Path.GetFullPath(gridPath)}");
+            }
+            return Program.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using Microsoft.ML;
+using MlNetSiamese.Cli.Output;
+
+namespace MlNetSiamese.Cli.Commands;
+
+/// <summary><c>train</c>: fit a Siamese embedding, write model.zip (atomically), metrics.json, plots and options.json.</summary>
+public static class TrainCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var data = new Option<string?>("--data") { Description = DataSource.DataHelp };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N training images." };
+        var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images for the evaluation." };
+        var output = new Option<string>("--out", "-o") { Description = "Output folder (model.zip, metrics.json, plots, options.json).", DefaultValueFactory = _ => "siamese-model" };
+        var preset = new Option<string?>("--preset") { Description = "article (the article's setup) or best (semi-hard mining, ResNet, AdamW, augmentation). Explicit options override it." };
+        preset.AcceptOnlyFromAmong("article", "best");
+        var encoder = new Option<EncoderKind?>("--encoder") { Description = "ConvNet, ResNet or Mlp." };
+        var widths = new Option<string?>("--widths") { Description = "Encoder stage widths, e.g. 32,64,128." };
+        var dim = new Option<int?>("--dim") { Description = "Embedding dimension (default 64)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default 10)." };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var mining = new Option<TripletMining?>("--mining") { Description = "OfflineRandom, BatchAll, BatchHard or SemiHard." };
+        var loss = new Option<TripletLossKind?>("--loss") { Description = "Margin or SoftMargin." };
+        var distance = new Option<DistanceKind?>("--distance") { Description = "Cosine or Euclidean." };
+        var margin = new Option<float?>("--margin") { Description = "Triplet margin." };
+        var p = new Option<int?>("--classes-per-batch", "-P") { Description = "Classes per batch (P)." };
+        var k = new Option<int?>("--samples-per-class", "-K") { Description = "Samples per class (K)." };
+        var triplets = new Option<int?>("--triplets-per-batch") { Description = "Triplets per batch (offline random mining)." };
+        var optimizer = new Option<OptimizerKind?>("--optimizer") { Description = "Adam or AdamW." };
+        var lr = new Option<float?>("--lr") { Description = "Learning rate." };
+        var wd = new Option<float?>("--weight-decay") { Description = "Weight decay." };
+        var schedule = new Option<LearningRateSchedule?>("--schedule") { Description = "Constant or Cosine." };
+        var crop = new Option<int?>("--augment-crop") { Description = "Random-crop padding in pixels (0 = off)." };
+        var flip = new Option<bool?>("--augment-flip") { Description = "Random horizontal flips." };
+        var validation = new Option<float?>("--validation-fraction") { Description = "Share of the training set held out for validation P@1." };
+        var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in epochs (needs --validation-fraction)." };
+        var imageSize = new Option<int>("--image-size") { Description = "Image folders: side length images are resized to.", DefaultValueFactory = _ => 32 };
+        var grayscale = new Option<bool>("--grayscale") { Description = "Image folders: decode as one grey channel." };
+
+        var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
+        {
+            data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets,
+            optimizer, lr, wd, schedule, crop, flip, validation, patience, imageSize, grayscale,
+        };
+        command.SetAction(r => context.Guard("train", () =>
+        {
+            var ui = new Ui(context);
+            string outDir = r.GetValue(output)!;
+            string? dataDir = r.GetValue(data);
+            int s = r.GetValue(seed);
+            var ml = new MLContext(s);
+            var shape = new ImageShape(r.GetValue(grayscale) ? 1 : 3, r.GetValue(imageSize), r.GetValue(imageSize));
+            if (shape.Width < 4) throw new UsageException($"--image-size must be at least 4; got {shape.Width}.");
+            var train = DataSource.Load(ml, dataDir, DataSplit.Train, r.GetValue(limit), shape, s);
+            var test = DataSource.Load(ml, dataDir, DataSplit.Test, r.GetValue(testLimit), shape, s);
+            ui.Line($"data: {dataDir ?? "Fashion-MNIST"}  train {train.Count}  test {test.Count}  images {train.Channels}x{train.Height}x{train.Width}  classes {train.ClassNames.Count}");
+
+            var options = new SiameseEmbeddingOptions
+            {
+                ImageChannels = train.Channels, ImageHeight = train.Height, ImageWidth = train.Width, Seed = s,
+            };
+            Presets.Apply(r.GetValue(preset), options);
+            if (r.GetValue(encoder) is { } e) options.Encoder = e;
+            if (r.GetValue(widths) is { } w) options.EncoderWidths = ParseWidths(w);
+            if (r.GetValue(dim) is { } d) options.EmbeddingDimension = d;
+            if (r.GetValue(epochs) is { } ep) options.Epochs = ep;
+            if (r.GetValue(mining) is { } mi) options.Mining = mi;
+            if (r.GetValue(loss) is { } lo) options.Loss = lo;
+            if (r.GetValue(distance) is { } di) options.Distance = di;
+            if (r.GetValue(margin) is { } ma) options.Margin = ma;
+            if (r.GetValue(p) is { } pv) options.ClassesPerBatch = pv;
+            if (r.GetValue(k) is { } kv) options.SamplesPerClass = kv;
+            if (r.GetValue(triplets) is { } t) options.TripletsPerBatch = t;
+            if (r.GetValue(optimizer) is { } o) options.Optimizer = o;
+            if (r.GetValue(lr) is { } l) options.LearningRate = l;
+            if (r.GetValue(wd) is { } wdv) options.WeightDecay = wdv;
+            if (r.GetValue(schedule) is { } sc) options.Schedule = sc;
+            if (r.GetValue(crop) is { } c) options.AugmentCropPadding = c;
+            if (r.GetValue(flip) is { } f) options.AugmentHorizontalFlip = f;
+            if (r.GetValue(validation) is { } v) options.ValidationFraction = v;
+            if (r.GetValue(patience) is { } pa) options.EarlyStoppingPatience = pa;
+            options.ClassesPerBatch = Math.Min(options.ClassesPerBatch, Math.Max(2, train.ClassNames.Count));
+            try { options.Validate(); }
+            catch (ArgumentException ex) { throw new UsageException(ex.Message + " Fix the matching option (mlnet-siamese train --help)."); }
+            options.CancellationToken = context.CancellationToken;
+
+            Directory.CreateDirectory(outDir);
+            string modelPath = Path.Combine(outDir, ModelFiles.ModelFileName);
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options));
+            var model = TrainingView.Run(context, options.Epochs, progress =>
+            {
+                options.Progress = progress;
+                return pipeline.Fit(train);
+            });
+            context.CancellationToken.ThrowIfCancellationRequested();
+            ModelFiles.SaveAtomic(ml, model, train.Schema, modelPath);
+            ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.OptionsFileName), new
+            {
+                preset = r.GetValue(preset), data = dataDir ?? "fashion-mnist (default search)", limit = r.GetValue(limit), testLimit = r.GetValue(testLimit),
+                options = OptionsDictionary(options),
+            });
+            ui.Line($"model: {modelPath}");
+            var embedder = ModelFiles.FindEmbedder(model)!;
+            EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, outDir, s,
+                new { source = dataDir ?? "fashion-mnist", split = "test", rows = test.Count }, embedder.History);
+            return Program.Success;
+        }));
+        return command;
+    }
+
+    public static int[] ParseWidths(string text)
+    {
+        try { return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(); }
+        catch (FormatException) { throw new UsageException($"--widths must be comma-separated integers such as 32,64,128; got '{text}'."); }
+    }
+
+    public static Dictionary<string, object?> OptionsDictionary(SiameseEmbeddingOptions options)
+        => typeof(SiameseEmbeddingOptions).GetProperties()
+            .Where(pi => pi.Name is not (nameof(SiameseEmbeddingOptions.Progress) or nameof(SiameseEmbeddingOptions.CancellationToken)))
+            .ToDictionary(pi => pi.Name, pi => pi.GetValue(options));
+}
+
+/// <summary>--preset article | best.</summary>
+public static class Presets
+{
+    public static void Apply(string? preset, SiameseEmbeddingOptions o)
+    {
+        switch (preset)
+        {
+            case null: return;
+            case "article":
+                o.Encoder = EncoderKind.ConvNet; o.Mining = TripletMining.OfflineRandom; o.Distance = DistanceKind.Cosine;
+                o.Loss = TripletLossKind.Margin; o.Margin = 0.4f; o.Optimizer = OptimizerKind.Adam; o.LearningRate = 1e-4f;
+                o.TripletsPerBatch = 64; o.Schedule = LearningRateSchedule.Constant; o.ValidationFraction = 0.1f; o.EarlyStoppingPatience = 2;
+                return;
+            case "best":
+                o.Encoder = EncoderKind.ResNet; o.EncoderWidths = [32, 64, 128]; o.Mining = TripletMining.SemiHard; o.Distance = DistanceKind.Cosine;
+                o.Loss = TripletLossKind.Margin; o.Margin = 0.2f; o.ClassesPerBatch = 16; o.SamplesPerClass = 8;
+                o.Optimizer = OptimizerKind.AdamW; o.LearningRate = 2e-3f; o.WeightDecay = 5e-4f; o.Schedule = LearningRateSchedule.Cosine;
+                o.AugmentCropPadding = 2; o.AugmentHorizontalFlip = o.ImageChannels == 3; o.ValidationFraction = 0.05f;
+                return;
+            default: throw new UsageException($"Unknown preset '{preset}'. Use --preset article or --preset best.");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MlNetSiamese.Cli;
+
+/// <summary>model.zip: atomic save, load with a clear message, and the embedding step inside the saved chain.</summary>
+public static class ModelFiles
+{
+    public const string ModelFileName = "model.zip";
+    public const string CalibrationFileName = "calibration.json";
+
+    /// <summary>Saves to <c>path.tmp</c> then renames over <paramref name="path"/>; on failure the old file is untouched.</summary>
+    public static void SaveAtomic(MLContext ml, ITransformer model, DataViewSchema schema, string path)
+    {
+        string tmp = path + ".tmp";
+        try
+        {
+            ml.Model.Save(model, schema, tmp);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    /// <summary>Accepts a model.zip path or the folder holding it.</summary>
+    public static string Resolve(string path)
+    {
+        if (Directory.Exists(path)) path = Path.Combine(path, ModelFileName);
+        if (!File.Exists(path))
+            throw new UsageException($"Model file '{path}' does not exist. Pass --model with a model.zip written by 'mlnet-siamese train --out DIR' (or that folder).");
+        return path;
+    }
+
+    public static (ITransformer Model, SiameseEmbeddingTransformer Embedder) Load(MLContext ml, string path)
+    {
+        path = Resolve(path);
+        ITransformer model;
+        try
+        {
+            model = ml.Model.Load(path, out _);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new RunException($"'{path}' is not a model saved by mlnet-siamese ({e.GetType().Name}: {e.Message}). " +
+                                   "Train one with 'mlnet-siamese train --out DIR' and pass DIR/model.zip.", e);
+        }
+        var embedder = FindEmbedder(model)
+            ?? throw new RunException($"'{path}' is an ML.NET model without a Siamese embedding step. Train one with 'mlnet-siamese train --out DIR'.");
+        return (model, embedder);
+    }
+
+    public static SiameseEmbeddingTransformer? FindEmbedder(ITransformer model) => model switch
+    {
+        SiameseEmbeddingTransformer s => s,
+        IEnumerable<ITransformer> chain => chain.Select(FindEmbedder).LastOrDefault(s => s != null),
+        _ => null,
+    };
+
+    /// <summary>Reads the embedding column into a row-major array.</summary>
+    public static float[] ReadEmbeddings(IDataView embedded, int dimension, string column = "Embedding")
+    {
+        var list = new List<float>();
+        var col = embedded.Schema[column];
+        using var cursor = embedded.GetRowCursor(new[] { col });
+        var getter = cursor.GetGetter<VBuffer<float>>(col);
+        var buffer = default(VBuffer<float>);
+        var dense = new float[dimension];
+        while (cursor.MoveNext())
+        {
+            getter(ref buffer);
+            buffer.CopyTo(dense);
+            list.AddRange(dense);
+        }
+        return list.ToArray();
+    }
+}

@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Xunit;
+
+namespace MlNetSiamese.Cli.Tests;
+
+/// <summary>Temp folder with tiny idx + PNG data and one model trained by the CLI (shared by the tests).</summary>
+public sealed class CliFixture : IDisposable
+{
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "mlnet-siamese-cli-" + Guid.NewGuid().ToString("N")[..8]);
+    public string Idx => Path.Combine(Root, "idx");
+    public string Pngs => Path.Combine(Root, "pngs");
+    public string ModelDir => Path.Combine(Root, "model");
+    public int TrainExit { get; }
+    public string TrainOutput { get; }
+
+    public static readonly string[] Small = ["--epochs", "1", "--widths", "8,16", "--dim", "16", "-K", "4"];
+
+    public CliFixture()
+    {
+        TinyData.WriteIdx(Idx);
+        TinyData.WritePngFolder(Pngs);
+        (TrainExit, TrainOutput) = CliTests.Run(["train", "--data", Idx, "--out", ModelDir, .. Small]);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}
+
+public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
+{
+    public static (int Exit, string Output) Run(string[] args, CancellationToken ct = default, Action<TrainingProgress>? onProgress = null)
+    {
+        var w = new StringWriter();
+        int exit = Program.Run(args, w, w, ct, onProgress);
+        return (exit, w.ToString());
+    }
+
+    [Fact]
+    public void Train_writes_model_metrics_options_and_plots()
+    {
+        Assert.True(f.TrainExit == 0, f.TrainOutput);
+        foreach (var file in new[] { "model.zip", "metrics.json", "options.json", "calibration.json", "similarity_histogram.png", "roc.png", "projection.png" })
+            Assert.True(File.Exists(Path.Combine(f.ModelDir, file)), $"{file} missing\n{f.TrainOutput}");
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(f.ModelDir, "metrics.json")));
+        double p1 = metrics.RootElement.GetProperty("retrieval").GetProperty("PrecisionAt1").GetDouble();
+        Assert.InRange(p1, 0, 1);
+        Assert.Equal(1, metrics.RootElement.GetProperty("training").GetArrayLength());
+        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(f.ModelDir, "options.json")));
+        Assert.Equal(16, options.RootElement.GetProperty("options").GetProperty("EmbeddingDimension").GetInt32());
+        Assert.Contains("Precision@1", f.TrainOutput);
+        Assert.False(File.Exists(Path.Combine(f.ModelDir, "model.zip.tmp")));
+    }
+
+    [Fact]
+    public void Train_on_a_single_class_folder_tree_with_preset()
+    {
+        string outDir = Path.Combine(f.Root, "png-model");
+        var (exit, output) = Run(["train", "--data", f.Pngs, "--grayscale", "--image-size", "28", "--preset", "article", "--out", outDir,
+            "--validation-fraction", "0", "--patience", "0", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        Assert.True(File.Exists(Path.Combine(outDir, "model.zip")));
+        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
+        Assert.Equal("OfflineRandom", options.RootElement.GetProperty("options").GetProperty("Mining").GetString());
+    }
+
+    [Fact]
+    public void Train_and_evaluate_on_a_train_test_image_folder()
+    {
+        string data = Path.Combine(f.Root, "split-folder");
+        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 6, seed: 3);
+        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 3, seed: 4);
+        string outDir = Path.Combine(f.Root, "split-model");
+        var (exit, output) = Run(["train", "--data", data, "--image-size", "24", "--out", outDir, "--encoder", "ConvNet", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("train 18  test 9  images 3x24x24", output);
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", data]);
+        Assert.True(exit == 0, output);
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", f.Idx]);
+        Assert.Equal(2, exit);
+        Assert.Contains("expects 3x24x24", output);
+    }
+
+    [Fact]
+    public void Evaluate_writes_metrics_and_plots()
+    {
+        string outDir = Path.Combine(f.Root, "eval");
+        var (exit, output) = Run(["evaluate", "--model", Path.Combine(f.ModelDir, "model.zip"), "--data", f.Idx, "--out", outDir, "--test-limit", "24"]);
+        Assert.True(exit == 0, output);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        Assert.Equal(24, metrics.RootElement.GetProperty("retrieval").GetProperty("QueryCount").GetInt32());
+        Assert.True(File.Exists(Path.Combine(outDir, "roc.png")));
+        Assert.Contains("MAP@R", output);
+    }
+
+    [Fact]
+    public void Embed_data_set_and_image_files_to_csv_and_index()
+    {
+        string csv = Path.Combine(f.Root, "emb", "data.csv");
+        var (exit, output) = Run(["embed", "--model", f.ModelDir, "--input", f.Idx, "--out", csv]);
+        Assert.True(exit == 0, output);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal(31, lines.Length);
+        Assert.Equal(3 + 16, lines[1].Split(',').Length);
+        Assert.Equal(30, CosineIndex.Load(Path.ChangeExtension(csv, ".index")).Count);
+
+        string csv2 = Path.Combine(f.Root, "emb", "pngs.csv");
+        (exit, output) = Run(["embed", "--model", f.ModelDir, "--input", f.Pngs, "--out", csv2]);
+        Assert.True(exit == 0, output);
+        var index = CosineIndex.Load(Path.ChangeExtension(csv2, ".index"));
+        Assert.Equal(24, index.Count);
+        Assert.Equal(16, index.Dimension);
+    }
+
+    [Fact]
+    public void Search_prints_top_k_and_writes_grid()
+    {
+        string grid = Path.Combine(f.Root, "grid.png");
+        string query = Path.Combine(f.Pngs, "class1", "img0.png");
+        var (exit, output) = Run(["search", "--model", f.ModelDir, "--gallery", f.Pngs, "--query", query, "-k", "3", "--grid", grid]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("Top 3", output);
+        Assert.Contains("img0.png", output);
+        Assert.True(new FileInfo(grid).Length > 0);
+
+        (exit, output) = Run(["search", "--model", f.ModelDir, "--gallery", f.Idx, "--query", Path.Combine(f.Pngs, "class2"), "-k", "2"]);
+        Assert.True(exit == 0, output);
+    }
+
+    [Fact]
+    public void Compare_prints_similarity_and_verdict()
+    {
+        var (exit, output) = Run(["compare", "--model", f.ModelDir, Path.Combine(f.Pngs, "class0", "img0.png"), Path.Combine(f.Pngs, "class0", "img1.png")]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("similarity:", output);
+        Assert.Matches("verdict: (same|different)", output);
+    }
+
+    [Fact]
+    public void Unknown_option_is_bad_usage()
+    {
+        var (exit, output) = Run(["train", "--no-such-option"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--no-such-option", output);
+        Assert.Contains("--help", output);
+    }
+
+    [Fact]
+    public void Missing_data_folder_is_bad_usage_naming_the_folder()
+    {
+        string missing = Path.Combine(f.Root, "no-such-data");
+        var (exit, output) = Run(["train", "--data", missing, "--out", Path.Combine(f.Root, "x")]);
+        Assert.Equal(2, exit);
+        Assert.Contains(missing, output);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_model_fails_with_a_message()
+    {
+        string fake = Path.Combine(f.Root, "fake.zip");
+        File.WriteAllText(fake, "not a model");
+        var (exit, output) = Run(["evaluate", "--model", fake, "--data", f.Idx]);
+        Assert.Equal(1, exit);
+        Assert.Contains("is not a model", output);
+        Assert.Contains("mlnet-siamese train", output);
+
+        (exit, output) = Run(["compare", "--model", Path.Combine(f.Root, "missing.zip"), "a.png", "b.png"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("does not exist", output);
+    }
+
+    [Fact]
+    public void Cancellation_keeps_the_previous_model_byte_identical()
+    {
+        string outDir = Path.Combine(f.Root, "cancel");
+        Directory.CreateDirectory(outDir);
+        string model = Path.Combine(outDir, "model.zip");
+        File.Copy(Path.Combine(f.ModelDir, "model.zip"), model);
+        var before = File.ReadAllBytes(model);
+        using var cts = new CancellationTokenSource();
+        var (exit, output) = Run(["train", "--data", f.Idx, "--out", outDir, "--epochs", "3", "--widths", "8,16", "--dim", "8", "-K", "4"],
+            cts.Token, _ => cts.Cancel());
+        Assert.Equal(1, exit);
+        Assert.Contains("cancelled", output);
+        Assert.Equal(before, File.ReadAllBytes(model));
+        Assert.False(File.Exists(model + ".tmp"));
+        Assert.False(File.Exists(Path.Combine(outDir, "metrics.json")));
+    }
+
+    [Fact]
+    public void Data_locate_with_a_wrong_folder_fails_with_a_message()
+    {
+        var (exit, output) = Run(["data", "locate", "--data", Path.Combine(f.Root, "nowhere")]);
+        Assert.Equal(1, exit);
+        Assert.Contains("nowhere", output);
+        (exit, output) = Run(["data", "locate", "--data", f.Idx]);
+        Assert.True(exit == 0, output);
+    }
+}
