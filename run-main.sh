@@ -14,6 +14,6 @@ fi
 
 dotnet build -c Release src/MlNetSiamese.Cli -v q -nologo
 OUT=${OUT:-runs/fashion-mnist}
-dotnet run -c Release --no-build --project src/MlNetSiamese.Cli -- train --out "$OUT" --epochs "${EPOCHS:-8}" --limit "${LIMIT:-20000}" --seed 1
-dotnet run -c Release --no-build --project src/MlNetSiamese.Cli -- evaluate --model "$OUT/model.zip" --out "$OUT/evaluation"
+dotnet run -c Release --no-build --project src/MlNetSiamese.Cli -- train --out "$OUT" --epochs "${EPOCHS:-5}" --limit "${LIMIT:-20000}" --test-limit "${TEST_LIMIT:-10000}" --seed 1
+dotnet run -c Release --no-build --project src/MlNetSiamese.Cli -- evaluate --model "$OUT/model.zip" --test-limit "${TEST_LIMIT:-10000}" --out "$OUT/evaluation"
 echo "plots and metrics: $OUT/evaluation"
