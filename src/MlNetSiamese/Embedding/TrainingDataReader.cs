@@ -16,7 +16,6 @@ internal static class TrainingDataReader
 
         var labelReader = LabelReader(data.Schema, label);
         long? known = data.GetRowCount();
-        var values = new List<float[]>();
         var pixels = known.HasValue ? new float[checked(known.Value * size)] : null;
         var growing = known.HasValue ? null : new List<float>();
         var ids = new List<int>();

@@ -51,11 +51,7 @@ internal sealed class AppendedColumnsDataView : IDataView
         {
             this.input = input;
             schema = view.Schema;
-            int inputCount = input.Schema.Count;
-            getters = new Delegate?[view.appender.AddedColumns.Count];
-            for (int a = 0; a < getters.Length; a++)
-                if (wanted.Contains(inputCount + a))
-                    getters[a] = view.appender.CreateGetter(a, input, view.source, disposables);
+            getters = AppendedSchema.CreateGetters(view.appender, input, view.source, wanted, disposables);
         }
 
         public override DataViewSchema Schema => schema;
@@ -64,11 +60,7 @@ internal sealed class AppendedColumnsDataView : IDataView
         public override bool MoveNext() => input.MoveNext();
         public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
 
-        public override bool IsColumnActive(DataViewSchema.Column column)
-        {
-            int inputCount = input.Schema.Count;
-            return column.Index < inputCount ? input.IsColumnActive(input.Schema[column.Index]) : getters[column.Index - inputCount] != null;
-        }
+        public override bool IsColumnActive(DataViewSchema.Column column) => AppendedSchema.IsActive(input, getters, column);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => AppendedSchema.Getter<TValue>(input, getters, column);
 

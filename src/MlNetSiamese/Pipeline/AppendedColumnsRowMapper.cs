@@ -44,11 +44,7 @@ internal sealed class AppendedColumnsRowMapper : IRowToRowMapper
         {
             this.input = input;
             schema = mapper.OutputSchema;
-            int inputCount = input.Schema.Count;
-            getters = new Delegate?[mapper.appender.AddedColumns.Count];
-            for (int a = 0; a < getters.Length; a++)
-                if (wanted.Contains(inputCount + a))
-                    getters[a] = mapper.appender.CreateGetter(a, input, null, disposables);
+            getters = AppendedSchema.CreateGetters(mapper.appender, input, null, wanted, disposables);
         }
 
         public override DataViewSchema Schema => schema;
@@ -56,11 +52,7 @@ internal sealed class AppendedColumnsRowMapper : IRowToRowMapper
         public override long Batch => input.Batch;
         public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
 
-        public override bool IsColumnActive(DataViewSchema.Column column)
-        {
-            int inputCount = input.Schema.Count;
-            return column.Index < inputCount ? input.IsColumnActive(input.Schema[column.Index]) : getters[column.Index - inputCount] != null;
-        }
+        public override bool IsColumnActive(DataViewSchema.Column column) => AppendedSchema.IsActive(input, getters, column);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => AppendedSchema.Getter<TValue>(input, getters, column);
 

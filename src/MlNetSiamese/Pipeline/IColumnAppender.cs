@@ -39,6 +39,24 @@ internal static class AppendedSchema
         return builder.ToSchema();
     }
 
+    /// <summary>Getters of the appended columns the caller wants (null for the others).</summary>
+    public static Delegate?[] CreateGetters(IColumnAppender appender, DataViewRow input, IDataView? source, HashSet<int> wanted, List<IDisposable> disposables)
+    {
+        int inputCount = input.Schema.Count;
+        var getters = new Delegate?[appender.AddedColumns.Count];
+        for (int a = 0; a < getters.Length; a++)
+            if (wanted.Contains(inputCount + a))
+                getters[a] = appender.CreateGetter(a, input, source, disposables);
+        return getters;
+    }
+
+    /// <summary>Whether an output column is active: as in the input, or requested among the appended ones.</summary>
+    public static bool IsActive(DataViewRow input, Delegate?[] added, DataViewSchema.Column column)
+    {
+        int inputCount = input.Schema.Count;
+        return column.Index < inputCount ? input.IsColumnActive(input.Schema[column.Index]) : added[column.Index - inputCount] != null;
+    }
+
     /// <summary>Getter of an output column: passed through from the input, or appended.</summary>
     public static ValueGetter<T> Getter<T>(DataViewRow input, Delegate?[] added, DataViewSchema.Column column)
     {
