@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetSiamese.Pipeline;
 using MlNetSiamese.Evaluation;
 
 namespace MlNetSiamese.Catalog;

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using MlNetSiamese.Pipeline;
 using MlNetSiamese;
 using MlNetSiamese.Catalog;
 using MlNetSiamese.Evaluation;

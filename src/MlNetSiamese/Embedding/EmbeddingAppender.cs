@@ -30,7 +30,15 @@ internal sealed class EmbeddingAppender : IColumnAppender
 
     public IEnumerable<DataViewSchema.Column> Dependencies(int added) => new[] { InputSchema[inputIndices[added]] };
 
-    public Delegate CreateGetter(int added, DataViewRow input, IDataView? source, List<IDisposable> disposables)
+    public Delegate?[] CreateGetters(DataViewRow input, IDataView? source, bool[] active, List<IDisposable> disposables)
+    {
+        var getters = new Delegate?[active.Length];
+        for (int a = 0; a < active.Length; a++)
+            if (active[a]) getters[a] = CreateGetter(a, input, source, disposables);
+        return getters;
+    }
+
+    private Delegate CreateGetter(int added, DataViewRow input, IDataView? source, List<IDisposable> disposables)
     {
         var column = InputSchema[inputIndices[added]];
         int size = encoder.Config.InputSize, dim = encoder.Config.EmbeddingDimension;
@@ -42,7 +50,7 @@ internal sealed class EmbeddingAppender : IColumnAppender
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 read(ref raw);
-                raw.CopyTo(inputs);
+                DataViewColumns.CopyDense(raw, inputs);
                 var editor = VBufferEditor.Create(ref value, dim);
                 encoder.Embed(inputs, 1, editor.Values);
                 value = editor.Commit();
@@ -99,7 +107,7 @@ internal sealed class EmbeddingAppender : IColumnAppender
                     read(ref raw);
                     if (raw.Length != size)
                         throw new InvalidOperationException($"Column '{columnName}' row {cursor.Position}: expected {size} values, got {raw.Length}.");
-                    raw.CopyTo(inputs, count * size);
+                    DataViewColumns.CopyDense(raw, inputs.AsSpan(count * size, size));
                     count++;
                 }
                 if (count == 0) throw new InvalidOperationException($"Column '{columnName}': the input ended before row {position}.");

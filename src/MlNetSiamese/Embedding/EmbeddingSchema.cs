@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetSiamese.Pipeline;
 
 namespace MlNetSiamese.Embedding;
 
@@ -8,17 +9,7 @@ internal static class EmbeddingSchema
 {
     /// <summary>The input column must exist and hold a fixed-size float vector of <paramref name="expectedSize"/> values (0: any fixed size).</summary>
     public static DataViewSchema.Column CheckInput(DataViewSchema schema, string name, int expectedSize)
-    {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"Input column '{name}' was not found; the data has: {string.Join(", ", schema.Select(c => c.Name))}.");
-        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(name), name, $"Input column '{name}' must be a vector of Single (float); it is {column.Type}.");
-        if (!vector.IsKnownSize)
-            throw new ArgumentOutOfRangeException(nameof(name), name, $"Input column '{name}' must have a known, fixed vector size; it is variable-length. Resize images (ResizeImages) or pad the vectors.");
-        if (expectedSize > 0 && vector.Size != expectedSize)
-            throw new ArgumentOutOfRangeException(nameof(name), name, $"Input column '{name}' has {vector.Size} values per row; the encoder expects {expectedSize}.");
-        return column;
-    }
+        => DataViewColumns.FindVector(schema, name, "Input", nameof(name), expectedSize);
 
     /// <summary>Schema-shape check used by <c>GetOutputSchema</c> before any data is seen.</summary>
     public static void CheckInputShape(SchemaShape schema, string name)

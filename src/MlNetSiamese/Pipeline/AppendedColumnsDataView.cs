@@ -28,47 +28,32 @@ internal sealed class AppendedColumnsDataView : IDataView
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
-        int inputCount = source.Schema.Count;
         var wanted = columnsNeeded.Select(c => c.Index).ToHashSet();
-        var inputColumns = wanted.Where(i => i < inputCount).Select(i => source.Schema[i]).ToList();
-        for (int a = 0; a < appender.AddedColumns.Count; a++)
-            if (wanted.Contains(inputCount + a)) inputColumns.AddRange(appender.Dependencies(a));
-        var input = source.GetRowCursor(inputColumns.DistinctBy(c => c.Index));
+        var input = source.GetRowCursor(AppendedSchema.InputColumnsFor(appender, wanted));
         return new Cursor(this, input, wanted);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => new[] { GetRowCursor(columnsNeeded, rand) };
 
-    private sealed class Cursor : DataViewRowCursor
+    /// <summary>The input cursor moves; the appended row reads it.</summary>
+    private sealed class Cursor(AppendedColumnsDataView view, DataViewRowCursor input, HashSet<int> wanted) : DataViewRowCursor
     {
-        private readonly DataViewRowCursor input;
-        private readonly Delegate?[] getters;
-        private readonly List<IDisposable> disposables = new();
-        private readonly DataViewSchema schema;
+        private readonly AppendedRow row = new(view.appender, view.Schema, input, view.source, wanted);
 
-        public Cursor(AppendedColumnsDataView view, DataViewRowCursor input, HashSet<int> wanted)
-        {
-            this.input = input;
-            schema = view.Schema;
-            getters = AppendedSchema.CreateGetters(view.appender, input, view.source, wanted, disposables);
-        }
-
-        public override DataViewSchema Schema => schema;
+        public override DataViewSchema Schema => row.Schema;
         public override long Position => input.Position;
         public override long Batch => input.Batch;
         public override bool MoveNext() => input.MoveNext();
         public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column) => AppendedSchema.IsActive(input, getters, column);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => AppendedSchema.Getter<TValue>(input, getters, column);
+        public override bool IsColumnActive(DataViewSchema.Column column) => row.IsColumnActive(column);
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => row.GetGetter<TValue>(column);
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
-                foreach (var d in disposables) d.Dispose();
+                row.Dispose();
                 input.Dispose();
             }
             base.Dispose(disposing);

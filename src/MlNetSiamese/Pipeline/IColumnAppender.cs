@@ -4,9 +4,10 @@ using Microsoft.ML.Data;
 namespace MlNetSiamese.Pipeline;
 
 /// <summary>
-/// What a transformer of this library computes: columns appended to its input. The embedding and similarity
-/// transformers implement it; <see cref="AppendedColumnsDataView"/> and <see cref="AppendedColumnsRowMapper"/>
-/// turn it into ML.NET's lazy IDataView and the row mapper that PredictionEngine uses.
+/// What a transformer of this library computes: columns appended to its input. The embedding, similarity and
+/// neighbour-search transformers implement it; <see cref="AppendedColumnsDataView"/> and
+/// <see cref="AppendedColumnsRowMapper"/> turn it into ML.NET's lazy IDataView and the row mapper that
+/// PredictionEngine uses.
 /// </summary>
 internal interface IColumnAppender
 {
@@ -20,12 +21,15 @@ internal interface IColumnAppender
     IEnumerable<DataViewSchema.Column> Dependencies(int added);
 
     /// <summary>
-    /// A getter of appended column <paramref name="added"/> reading <paramref name="input"/>'s current row.
+    /// Getters of the appended columns flagged in <paramref name="active"/> (null for the others), reading
+    /// <paramref name="input"/>'s current row. They are made together so that columns computed from the same
+    /// work (similarity and match, neighbour ids and scores) can share it.
     /// <paramref name="source"/> is the whole input data when the caller moves a cursor over it (so the appender
-    /// may read ahead and work in batches), or null for single rows (PredictionEngine).
+    /// may read ahead and work in batches, and cache per position), or null for single rows (PredictionEngine),
+    /// whose values can change without the position changing.
     /// Getters that hold resources return them through <paramref name="disposables"/>.
     /// </summary>
-    Delegate CreateGetter(int added, DataViewRow input, IDataView? source, List<IDisposable> disposables);
+    Delegate?[] CreateGetters(DataViewRow input, IDataView? source, bool[] active, List<IDisposable> disposables);
 }
 
 /// <summary>Builds the output schema of an appender: the input's columns, then the appended ones.</summary>
@@ -39,30 +43,14 @@ internal static class AppendedSchema
         return builder.ToSchema();
     }
 
-    /// <summary>Getters of the appended columns the caller wants (null for the others).</summary>
-    public static Delegate?[] CreateGetters(IColumnAppender appender, DataViewRow input, IDataView? source, HashSet<int> wanted, List<IDisposable> disposables)
+    /// <summary>The input columns that the wanted output columns (by index) read: passed-through ones and dependencies.</summary>
+    public static List<DataViewSchema.Column> InputColumnsFor(IColumnAppender appender, IEnumerable<int> wantedOutputColumns)
     {
-        int inputCount = input.Schema.Count;
-        var getters = new Delegate?[appender.AddedColumns.Count];
-        for (int a = 0; a < getters.Length; a++)
-            if (wanted.Contains(inputCount + a))
-                getters[a] = appender.CreateGetter(a, input, source, disposables);
-        return getters;
-    }
-
-    /// <summary>Whether an output column is active: as in the input, or requested among the appended ones.</summary>
-    public static bool IsActive(DataViewRow input, Delegate?[] added, DataViewSchema.Column column)
-    {
-        int inputCount = input.Schema.Count;
-        return column.Index < inputCount ? input.IsColumnActive(input.Schema[column.Index]) : added[column.Index - inputCount] != null;
-    }
-
-    /// <summary>Getter of an output column: passed through from the input, or appended.</summary>
-    public static ValueGetter<T> Getter<T>(DataViewRow input, Delegate?[] added, DataViewSchema.Column column)
-    {
-        int inputCount = input.Schema.Count;
-        if (column.Index < inputCount) return input.GetGetter<T>(input.Schema[column.Index]);
-        var getter = added[column.Index - inputCount] ?? throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created.");
-        return getter as ValueGetter<T> ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}, not {typeof(T).Name}.");
+        var input = appender.InputSchema;
+        var result = new List<DataViewSchema.Column>();
+        foreach (int index in wantedOutputColumns)
+            if (index < input.Count) result.Add(input[index]);
+            else result.AddRange(appender.Dependencies(index - input.Count));
+        return result.DistinctBy(c => c.Index).ToList();
     }
 }

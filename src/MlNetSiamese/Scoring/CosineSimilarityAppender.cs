@@ -14,10 +14,8 @@ internal sealed class CosineSimilarityAppender : IColumnAppender
     public CosineSimilarityAppender(DataViewSchema schema, string outputColumnName, string leftName, string rightName, float? threshold, string isMatchColumnName)
     {
         InputSchema = schema;
-        left = CheckVector(schema, leftName);
-        right = CheckVector(schema, rightName);
-        if (((VectorDataViewType)left.Type).Size != ((VectorDataViewType)right.Type).Size)
-            throw new ArgumentOutOfRangeException(nameof(rightName), rightName, $"Columns '{leftName}' ({left.Type}) and '{rightName}' ({right.Type}) must have the same vector size.");
+        left = DataViewColumns.FindVector(schema, leftName, "Input", nameof(leftName));
+        right = DataViewColumns.FindVector(schema, rightName, "Input", nameof(rightName), left.Type.GetVectorSize());
         this.threshold = threshold;
         var added = new List<DataViewSchema.DetachedColumn> { new(outputColumnName, NumberDataViewType.Single) };
         if (threshold.HasValue) added.Add(new(isMatchColumnName, BooleanDataViewType.Instance));
@@ -29,32 +27,34 @@ internal sealed class CosineSimilarityAppender : IColumnAppender
 
     public IEnumerable<DataViewSchema.Column> Dependencies(int added) => new[] { left, right };
 
-    public Delegate CreateGetter(int added, DataViewRow input, IDataView? source, List<IDisposable> disposables)
+    public Delegate?[] CreateGetters(DataViewRow input, IDataView? source, bool[] active, List<IDisposable> disposables)
     {
         var getLeft = input.GetGetter<VBuffer<float>>(left);
         var getRight = input.GetGetter<VBuffer<float>>(right);
-        int size = ((VectorDataViewType)left.Type).Size;
+        int size = left.Type.GetVectorSize();
         var a = new float[size];
         var b = new float[size];
         VBuffer<float> va = default, vb = default;
+        long cachedAt = -1;
+        float cached = 0;
+        // Similarity and IsMatch of one cursor row share one computation.
         float Similarity()
         {
+            if (source != null && cachedAt == input.Position) return cached;
             getLeft(ref va); getRight(ref vb);
-            va.CopyTo(a); vb.CopyTo(b);
+            DataViewColumns.CopyDense(va, a); DataViewColumns.CopyDense(vb, b);
             float na = TensorPrimitives.Norm(a), nb = TensorPrimitives.Norm(b);
-            return na == 0 || nb == 0 ? float.NaN : TensorPrimitives.Dot(a, b) / (na * nb);
+            cached = na == 0 || nb == 0 ? float.NaN : TensorPrimitives.Dot(a, b) / (na * nb);
+            cachedAt = input.Position;
+            return cached;
         }
-        if (added == 0) return (ValueGetter<float>)((ref float value) => value = Similarity());
-        float t = threshold!.Value;
-        return (ValueGetter<bool>)((ref bool value) => value = Similarity() >= t);
-    }
-
-    private static DataViewSchema.Column CheckVector(DataViewSchema schema, string name)
-    {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"Input column '{name}' was not found; the data has: {string.Join(", ", schema.Select(c => c.Name))}.");
-        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType n, IsKnownSize: true } || n != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(name), name, $"Input column '{name}' must be a fixed-size vector of Single (float); it is {column.Type}.");
-        return column;
+        var getters = new Delegate?[active.Length];
+        if (active[0]) getters[0] = (ValueGetter<float>)((ref float value) => value = Similarity());
+        if (active.Length > 1 && active[1])
+        {
+            float t = threshold!.Value;
+            getters[1] = (ValueGetter<bool>)((ref bool value) => value = Similarity() >= t);
+        }
+        return getters;
     }
 }

@@ -16,10 +16,7 @@ internal sealed class NeighborSearchAppender : IColumnAppender
         InputSchema = schema;
         this.index = index;
         this.k = k;
-        embedding = schema.GetColumnOrNull(embeddingColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(embeddingColumnName), embeddingColumnName, $"Embedding column '{embeddingColumnName}' was not found; the data has: {string.Join(", ", schema.Select(c => c.Name))}.");
-        if (embedding.Type is not VectorDataViewType { ItemType: NumberDataViewType n, Size: var size } || n != NumberDataViewType.Single || size != index.Dimension)
-            throw new ArgumentOutOfRangeException(nameof(embeddingColumnName), embeddingColumnName, $"Embedding column '{embeddingColumnName}' must be a vector of {index.Dimension} Single values (the index's dimension); it is {embedding.Type}.");
+        embedding = DataViewColumns.FindVector(schema, embeddingColumnName, "Embedding", nameof(embeddingColumnName), index.Dimension);
         AddedColumns = new[]
         {
             new DataViewSchema.DetachedColumn(idsColumnName, new VectorDataViewType(NumberDataViewType.Int64, k)),
@@ -32,46 +29,41 @@ internal sealed class NeighborSearchAppender : IColumnAppender
 
     public IEnumerable<DataViewSchema.Column> Dependencies(int added) => new[] { embedding };
 
-    // Both appended columns of one row share one search.
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DataViewRow, Func<Neighbor[]>> searches = new();
-
-    public Delegate CreateGetter(int added, DataViewRow input, IDataView? source, List<IDisposable> disposables)
+    public Delegate?[] CreateGetters(DataViewRow input, IDataView? source, bool[] active, List<IDisposable> disposables)
     {
-        var Current = searches.GetValue(input, row =>
+        var read = input.GetGetter<VBuffer<float>>(embedding);
+        var query = new float[index.Dimension];
+        var raw = default(VBuffer<float>);
+        long cachedAt = -1;
+        Neighbor[] found = Array.Empty<Neighbor>();
+        // Ids and scores of one cursor row share one search.
+        Neighbor[] Current()
         {
-            var read = row.GetGetter<VBuffer<float>>(embedding);
-            var query = new float[index.Dimension];
-            var raw = default(VBuffer<float>);
-            long cachedAt = -1;
-            Neighbor[] found = Array.Empty<Neighbor>();
-            return () =>
-            {
-                // A single row (PredictionEngine) may change without its position changing: search every time.
-                if (source == null || cachedAt != row.Position)
-                {
-                    read(ref raw);
-                    raw.CopyTo(query);
-                    found = index.Search(query, k);
-                    cachedAt = row.Position;
-                }
-                return found;
-            };
-        });
+            if (source != null && cachedAt == input.Position) return found;
+            read(ref raw);
+            DataViewColumns.CopyDense(raw, query);
+            found = index.Search(query, k);
+            cachedAt = input.Position;
+            return found;
+        }
         // Rows beyond the index size are padded: id -1, score NaN.
-        if (added == 0)
-            return (ValueGetter<VBuffer<long>>)((ref VBuffer<long> value) =>
+        var getters = new Delegate?[2];
+        if (active[0])
+            getters[0] = (ValueGetter<VBuffer<long>>)((ref VBuffer<long> value) =>
             {
                 var n = Current();
                 var editor = VBufferEditor.Create(ref value, k);
                 for (int i = 0; i < k; i++) editor.Values[i] = i < n.Length ? n[i].Id : -1;
                 value = editor.Commit();
             });
-        return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-        {
-            var n = Current();
-            var editor = VBufferEditor.Create(ref value, k);
-            for (int i = 0; i < k; i++) editor.Values[i] = i < n.Length ? n[i].Score : float.NaN;
-            value = editor.Commit();
-        });
+        if (active[1])
+            getters[1] = (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                var n = Current();
+                var editor = VBufferEditor.Create(ref value, k);
+                for (int i = 0; i < k; i++) editor.Values[i] = i < n.Length ? n[i].Score : float.NaN;
+                value = editor.Commit();
+            });
+        return getters;
     }
 }

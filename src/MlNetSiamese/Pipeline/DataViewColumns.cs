@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MlNetSiamese.Catalog;
+namespace MlNetSiamese.Pipeline;
 
 /// <summary>Column lookup and typed getters with errors that name the column and what was expected.</summary>
 internal static class DataViewColumns
@@ -29,14 +29,21 @@ internal static class DataViewColumns
     }
 
     public static DataViewSchema.Column FindEmbedding(DataViewSchema schema, string columnName, string argumentName)
+        => FindVector(schema, columnName, "Embedding", argumentName);
+
+    /// <summary>A column that must hold a known-size vector of Single; <paramref name="expectedSize"/> 0 accepts any size.</summary>
+    public static DataViewSchema.Column FindVector(DataViewSchema schema, string columnName, string role, string argumentName, int expectedSize = 0)
     {
-        var column = Find(schema, columnName, "Embedding", argumentName);
+        var column = Find(schema, columnName, role, argumentName);
         if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(argumentName,
-                $"Embedding column '{columnName}' must be a vector of Single (float); found {column.Type}.");
+                $"{role} column '{columnName}' must be a vector of Single (float); found {column.Type}.");
         if (!vector.IsKnownSize)
             throw new ArgumentOutOfRangeException(argumentName,
-                $"Embedding column '{columnName}' must be a vector of known (fixed) size; found a variable-length vector.");
+                $"{role} column '{columnName}' must be a vector of known (fixed) size; found a variable-length vector.");
+        if (expectedSize > 0 && vector.Size != expectedSize)
+            throw new ArgumentOutOfRangeException(argumentName,
+                $"{role} column '{columnName}' has {vector.Size} values per row; expected {expectedSize}.");
         return column;
     }
 
