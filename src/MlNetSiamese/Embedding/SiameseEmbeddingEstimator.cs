@@ -46,17 +46,8 @@ public sealed class SiameseEmbeddingEstimator : IEstimator<SiameseEmbeddingTrans
         channel.Info($"SiameseEmbed: {set.Count} rows, {set.ClassCount} classes, {set.RowSize} features per row; mining {options.Mining}, distance {options.Distance}, loss {options.Loss}, margin {options.Margin}");
         var history = new List<TrainingProgress>();
         var progress = new Progress(options.Progress, history);
-        var run = new SiameseEmbeddingOptions();
-        CopyOptions(options, run);
-        run.Progress = progress;
-        var encoder = new SiameseTrainer(run, message => channel.Info(message)).Train(set);
+        var encoder = new SiameseTrainer(options, progress, message => channel.Info(message)).Train(set);
         return new SiameseEmbeddingTransformer(encoder, new[] { new InputOutputColumnPair(options.OutputColumnName, options.InputColumnName) }, options.InferenceBatchSize, history);
-    }
-
-    private static void CopyOptions(SiameseEmbeddingOptions from, SiameseEmbeddingOptions to)
-    {
-        foreach (var p in typeof(SiameseEmbeddingOptions).GetProperties().Where(p => p.CanWrite))
-            p.SetValue(to, p.GetValue(from));
     }
 
     /// <summary>Forwards reports to the user's progress synchronously and keeps the epoch reports as history.</summary>

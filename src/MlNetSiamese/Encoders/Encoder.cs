@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,20 +46,20 @@ internal sealed class Encoder : IDisposable
         if (inputs.Length != rows * Config.InputSize) throw new ArgumentException($"Expected {rows} x {Config.InputSize} input values, got {inputs.Length}.", nameof(inputs));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var x = Input(inputs.ToArray(), rows, Device);
-        var y = Forward(x).cpu();
-        y.data<float>().CopyTo(output);
+        var y = Forward(Input(inputs, rows, Device)).cpu().contiguous();
+        y.bytes.CopyTo(MemoryMarshal.AsBytes(output));
     }
 
     /// <summary>
-    /// A [rows, InputSize] tensor in memory that torch allocated. torch.tensor(float[]) may use the managed array
-    /// in place, and MKL's GEMM rounds differently for differently aligned inputs: a copy in torch's own (64-byte
-    /// aligned) memory makes results independent of where the managed array happens to sit.
+    /// A [rows, InputSize] tensor in memory that torch allocated, filled with one copy of <paramref name="rowMajor"/>.
+    /// (torch.tensor(float[]) would use a managed array in place, and MKL's GEMM rounds differently for differently
+    /// aligned inputs: torch's own 64-byte aligned memory makes results independent of where an array sits.)
     /// </summary>
-    public Tensor Input(float[] rowMajor, int rows, Device device)
+    public Tensor Input(ReadOnlySpan<float> rowMajor, int rows, Device device)
     {
-        using var view = tensor(rowMajor, new long[] { rows, rowMajor.Length / rows });
-        return view.to(device, copy: true);
+        var x = empty(new long[] { rows, rowMajor.Length / rows }, ScalarType.Float32);
+        MemoryMarshal.AsBytes(rowMajor).CopyTo(x.bytes);   // Tensor.bytes is the CPU storage itself
+        return device.type == DeviceType.CPU ? x : x.to(device);
     }
 
     public void Dispose() => Network.Dispose();

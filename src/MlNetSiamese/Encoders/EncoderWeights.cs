@@ -32,8 +32,7 @@ internal static class EncoderWeights
                 w.Write(type);
                 w.Write(t.shape.Length);
                 foreach (long d in t.shape) w.Write(d);
-                if (type == Float32) foreach (float v in t.data<float>()) w.Write(v);
-                else foreach (long v in t.data<long>()) w.Write(v);
+                w.Write(t.bytes);   // little-endian float32 / int64 storage, as it is in memory
             }
         }
         var bytes = body.ToArray();
@@ -72,22 +71,12 @@ internal static class EncoderWeights
                 for (int i = 0; i < rank; i++) shape[i] = r.ReadInt64();
                 if (!shape.SequenceEqual(target.shape)) throw new InvalidDataException($"{what}: tensor '{name}' claims shape [{string.Join(", ", shape)}]; the configured encoder has [{string.Join(", ", target.shape)}].");
                 long n = target.numel();
-                if (r.BaseStream.Length - r.BaseStream.Position < n * (type == Float32 ? 4 : 8))
+                if (r.BaseStream.Length - r.BaseStream.Position < n * (type == Float32 ? 4L : 8L))
                     throw new InvalidDataException($"{what}: tensor '{name}' needs {n} values but the data ends first.");
-                if (type == Float32)
-                {
-                    var values = new float[n];
-                    for (long i = 0; i < n; i++) values[i] = r.ReadSingle();
-                    using var t = torch.tensor(values, shape);
-                    target.copy_(t);
-                }
-                else
-                {
-                    var values = new long[n];
-                    for (long i = 0; i < n; i++) values[i] = r.ReadInt64();
-                    using var t = torch.tensor(values, shape);
-                    target.copy_(t);
-                }
+                int size = checked((int)(n * (type == Float32 ? 4 : 8)));
+                using var t = empty(shape, type == Float32 ? ScalarType.Float32 : ScalarType.Int64);
+                r.ReadBytes(size).CopyTo(t.bytes);
+                target.copy_(t);
             }
             if (r.BaseStream.Position != r.BaseStream.Length) throw new InvalidDataException($"{what}: {r.BaseStream.Length - r.BaseStream.Position} unexpected bytes after the last tensor.");
         }

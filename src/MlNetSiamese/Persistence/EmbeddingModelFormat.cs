@@ -17,13 +17,7 @@ internal static class EmbeddingModelFormat
     public const string LoaderSignature = "MlNetSiameseEmbedding";
 
     // 0x00010001: first version (column pairs, batch size, EncoderConfig.json, EncoderWeights.bin).
-    private static VersionInfo Version() => new(
-        modelSignature: "SIAMEMBD",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(EmbeddingModelFormat).Assembly.GetName().Name);
+    private static VersionInfo Version() => ModelVersion.Of("SIAMEMBD", LoaderSignature);
 
     public static void Save(ModelSaveContext ctx, SiameseEmbeddingTransformer transformer)
     {

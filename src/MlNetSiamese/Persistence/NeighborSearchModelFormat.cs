@@ -13,13 +13,7 @@ internal static class NeighborSearchModelFormat
     private const string IndexStream = "CosineIndex.bin";
 
     // 0x00010001: first version (embedding, ids, scores column names; k; CosineIndex.bin).
-    private static VersionInfo Version() => new(
-        modelSignature: "SIAMNBRS",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(NeighborSearchModelFormat).Assembly.GetName().Name);
+    private static VersionInfo Version() => ModelVersion.Of("SIAMNBRS", LoaderSignature);
 
     public static void Save(ModelSaveContext ctx, NeighborSearchTransformer t)
     {

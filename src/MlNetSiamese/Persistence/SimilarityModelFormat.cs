@@ -12,13 +12,7 @@ internal static class SimilarityModelFormat
     public const string LoaderSignature = "MlNetSiameseCosineSim";
 
     // 0x00010001: first version (output, left, right, has-threshold, threshold, is-match column).
-    private static VersionInfo Version() => new(
-        modelSignature: "SIAMCOSN",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(SimilarityModelFormat).Assembly.GetName().Name);
+    private static VersionInfo Version() => ModelVersion.Of("SIAMCOSN", LoaderSignature);
 
     public static void Save(ModelSaveContext ctx, CosineSimilarityTransformer t)
     {

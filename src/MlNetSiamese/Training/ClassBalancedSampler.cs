@@ -25,26 +25,31 @@ internal sealed class ClassBalancedSampler : IBatchSampler
 
     public Batch Next(Random random)
     {
-        var classes = (int[])eligible.Clone();
-        random.Shuffle(classes);
+        // Partial Fisher-Yates in place, for the classes and for the members of each: the arrays are this
+        // sampler's own, their order only changes which rows the seeded random picks, and nothing is copied.
+        PickInPlace(eligible, p, random);
         var rows = new int[p * k];
         for (int c = 0; c < p; c++)
         {
-            int[] members = byClass[classes[c]];
+            int[] members = byClass[eligible[c]];
             if (members.Length >= k)
             {
-                // k distinct members: partial Fisher-Yates over a copy.
-                var pool = (int[])members.Clone();
-                for (int j = 0; j < k; j++)
-                {
-                    int pick = random.Next(j, pool.Length);
-                    (pool[j], pool[pick]) = (pool[pick], pool[j]);
-                    rows[c * k + j] = pool[j];
-                }
+                PickInPlace(members, k, random);
+                Array.Copy(members, 0, rows, c * k, k);
             }
             else
                 for (int j = 0; j < k; j++) rows[c * k + j] = members[random.Next(members.Length)];
         }
         return new Batch(rows, null);
+    }
+
+    /// <summary>Moves <paramref name="count"/> distinct, uniformly drawn items to the front of <paramref name="items"/>.</summary>
+    private static void PickInPlace(int[] items, int count, Random random)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            int pick = random.Next(j, items.Length);
+            (items[j], items[pick]) = (items[pick], items[j]);
+        }
     }
 }

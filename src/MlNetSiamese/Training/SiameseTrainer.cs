@@ -10,7 +10,7 @@ namespace MlNetSiamese.Training;
 /// The training loop: sampler -> (augmentation) -> encoder -> distance matrix -> miner -> triplet loss -> optimiser,
 /// then per epoch validation, best-weights keeping, early stopping and progress. Deterministic for a seed on CPU.
 /// </summary>
-internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, Action<string>? log = null)
+internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<TrainingProgress>? progress = null, Action<string>? log = null)
 {
     public Encoder Train(TrainingSet data)
     {
@@ -95,7 +95,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, Action<str
 
                     using (var scope = NewDisposeScope())
                     {
-                        var x = encoder.Input(buffer, rows, device);
+                        var x = encoder.Input(buffer.AsSpan(0, rows * rowSize), rows, device);
                         optimizer.zero_grad();
                         var embeddings = encoder.Forward(x);
                         var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
@@ -105,7 +105,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, Action<str
                         activeSum += active;
                     }
                     step++;
-                    o.Progress?.Report(new TrainingProgress
+                    progress?.Report(new TrainingProgress
                     {
                         Epoch = epoch, Epochs = o.Epochs, Batch = b, BatchesPerEpoch = batches,
                         Loss = lossSum / b, ActiveTripletFraction = activeSum / b, LearningRate = lr, Elapsed = clock.Elapsed,
@@ -127,7 +127,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, Action<str
                     Loss = lossSum / batches, ActiveTripletFraction = activeSum / batches, ValidationPrecisionAt1 = score,
                     LearningRate = lr, Elapsed = clock.Elapsed, IsBest = isBest,
                 };
-                o.Progress?.Report(report);
+                progress?.Report(report);
                 log?.Invoke($"epoch {epoch}/{o.Epochs}: loss {report.Loss:F4}, active triplets {report.ActiveTripletFraction:P1}, " +
                             $"validation precision@1 {score:F4}{(isBest ? " (best)" : "")}, {clock.Elapsed.TotalSeconds:F1}s");
                 if (o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
@@ -171,12 +171,14 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, Action<str
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var e = tensor(embeddings, new long[] { n, d });
+        using var minusInfinity = float.NegativeInfinity.ToScalar();   // explicit, see TripletObjective.cs
         int correct = 0;
         for (int start = 0; start < n; start += 1024)
         {
             int rows = Math.Min(1024, n - start);
             var sim = e.narrow(0, start, rows).matmul(e.t());
-            sim.index_put_(float.NegativeInfinity, arange(rows), arange(start, start + rows));
+            var self = Enumerable.Range(0, rows).Select(i => (long)i).ToArray();
+            sim.index_put_(minusInfinity, tensor(self), tensor(self.Select(i => i + start).ToArray()));   // not itself
             var nearest = sim.argmax(1).data<long>().ToArray();
             for (int i = 0; i < rows; i++) if (set.Labels[nearest[i]] == set.Labels[start + i]) correct++;
         }

@@ -1,0 +1,20 @@
+using Microsoft.ML;
+
+namespace MlNetSiamese.Persistence;
+
+/// <summary>
+/// The version header of every model stream this library writes. ML.NET checks it on load: a stream written by a
+/// newer version that this one cannot read is refused, and the loader assembly named in it (this library) is
+/// loaded by ML.NET itself, so apps need no registration call.
+/// </summary>
+internal static class ModelVersion
+{
+    /// <summary>Current version 1.1 of a stream; readable back to 1.1. Raise <paramref name="written"/> when a format changes.</summary>
+    public static VersionInfo Of(string modelSignature, string loaderSignature, uint written = 0x00010001, uint readableBackTo = 0x00010001) => new(
+        modelSignature: modelSignature,
+        verWrittenCur: written,
+        verReadableCur: written,
+        verWeCanReadBack: readableBackTo,
+        loaderSignature: loaderSignature,
+        loaderAssemblyName: typeof(ModelVersion).Assembly.GetName().Name);
+}
