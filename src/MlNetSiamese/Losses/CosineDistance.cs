@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MlNetSiamese.Losses;
@@ -8,6 +9,7 @@ internal sealed class CosineDistance : IDistance
     public Tensor Pairwise(Tensor embeddings)
     {
         using var similarity = embeddings.matmul(embeddings.t());
-        return similarity.neg().add_(1.0);
+        using var one = 1.0.ToScalar();   // explicit, see TripletObjective.cs
+        return similarity.neg().add_(one);
     }
 }

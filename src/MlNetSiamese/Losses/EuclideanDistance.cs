@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MlNetSiamese.Losses;
@@ -8,7 +9,8 @@ internal sealed class EuclideanDistance : IDistance
     public Tensor Pairwise(Tensor embeddings)
     {
         using var similarity = embeddings.matmul(embeddings.t());
-        using var squared = similarity.mul(-2.0).add_(2.0).clamp_min_(1e-12);
+        using Scalar minusTwo = (-2.0).ToScalar(), two = 2.0.ToScalar(), tiny = 1e-12.ToScalar();   // explicit, see TripletObjective.cs
+        using var squared = similarity.mul(minusTwo).add_(two).clamp_min_(tiny);
         return squared.sqrt();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MlNetSiamese.Losses;
@@ -8,6 +9,7 @@ internal sealed class MarginTripletLoss(float margin) : ITripletLoss
     public Tensor PerTriplet(Tensor anchorPositive, Tensor anchorNegative)
     {
         using var gap = anchorPositive - anchorNegative;
-        return nn.functional.relu(gap.add_(margin));
+        using var m = margin.ToScalar();   // explicit, see TripletObjective.cs
+        return nn.functional.relu(gap.add_(m));
     }
 }

@@ -7,7 +7,10 @@ internal sealed class SoftMarginTripletLoss : ITripletLoss
 {
     public Tensor PerTriplet(Tensor anchorPositive, Tensor anchorNegative)
     {
-        using var gap = anchorPositive - anchorNegative;
-        return nn.functional.softplus(gap);
+        // softplus(x) = relu(x) + ln(1 + e^-|x|), stable for large |x|, and without the Scalars that
+        // nn.functional.softplus(beta, threshold) converts internally (see TripletObjective.cs).
+        using var scope = NewDisposeScope();
+        var gap = anchorPositive - anchorNegative;
+        return nn.functional.relu(gap).add_(gap.abs().neg_().exp_().log1p_()).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,14 @@
+using TorchSharp;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace MlNetSiamese.Losses;
+
+// Torch code in this library never passes a plain number where TorchSharp takes a Scalar (x.add_(1.0), x * 2,
+// arange(n)): the implicit conversion makes a Scalar that owns a native scalar through a raw IntPtr and frees it in
+// its finalizer, and nothing keeps it alive while the native call runs. Under GC pressure (parallel cursors, tests
+// in parallel) the finalizer can free it mid-call; libtorch then reads garbage ("Expected false to be true ...
+// toFloat", seen once in this suite). A `using var s = x.ToScalar();` lives until after the call.
 
 /// <summary>
 /// Distance, miner and loss put together: embeddings [B, D] and labels in, the mean loss over the triplets with a
@@ -11,20 +19,23 @@ internal sealed class TripletObjective(IDistance distance, ITripletMiner miner, 
     public (Tensor Loss, double ActiveFraction, int Triplets) Compute(Tensor embeddings, int[] labels, Triplets? given = null)
     {
         using var scope = NewDisposeScope();
+        using Scalar zero = 0f.ToScalar(), tiny = 1e-12f.ToScalar();
         var d = distance.Pairwise(embeddings);
-        Triplets t = given ?? miner.Mine(d.detach().cpu().data<float>().ToArray(), labels, margin);
+        Triplets t = given ?? miner.Mine(MemoryMarshal.Cast<byte, float>(d.detach().cpu().contiguous().bytes), labels, margin);
         if (t.Count == 0)
-            return ((embeddings.sum() * 0).MoveToOuterDisposeScope(), 0, 0);
+            return (embeddings.sum().mul(zero).MoveToOuterDisposeScope(), 0, 0);
         var flat = d.flatten();
         long b = embeddings.shape[0];
-        var a = tensor(t.Anchors, device: d.device);
-        var ap = flat.index_select(0, a * b + tensor(t.Positives, device: d.device));
-        var an = flat.index_select(0, a * b + tensor(t.Negatives, device: d.device));
+        // Positions of (anchor, other) in the flattened matrix, computed here rather than with tensor arithmetic.
+        long[] Flat(long[] other) { var r = new long[t.Count]; for (int i = 0; i < r.Length; i++) r[i] = t.Anchors[i] * b + other[i]; return r; }
+        var ap = flat.index_select(0, tensor(Flat(t.Positives), device: d.device));
+        var an = flat.index_select(0, tensor(Flat(t.Negatives), device: d.device));
         var perTriplet = loss.PerTriplet(ap, an);
-        var active = perTriplet.gt(1e-12f);
+        var active = perTriplet.gt(tiny);
         long activeCount = active.sum().item<long>();
         // Mean over active triplets (the usual "non-zero" reduction); soft-margin losses are all active.
-        var mean = activeCount > 0 ? perTriplet.sum() / activeCount : perTriplet.sum() * 0;
+        using var count = activeCount.ToScalar();
+        var mean = activeCount > 0 ? perTriplet.sum().div(count) : perTriplet.sum().mul(zero);
         return (mean.MoveToOuterDisposeScope(), (double)activeCount / t.Count, t.Count);
     }
 }

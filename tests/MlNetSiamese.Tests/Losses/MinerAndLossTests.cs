@@ -150,7 +150,8 @@ public class MinerAndLossTests
         var (loss, _, _) = objective.Compute(e, new[] { 0, 0, 1 });
         loss.backward();
         using var _ = no_grad();
-        var moved = (e - e.grad! * 0.1f).detach();
+        using var step = 0.1f.ToScalar();
+        var moved = (e - e.grad!.mul(step)).detach();
         var normed = nn.functional.normalize(moved, p: 2, dim: 1);
         var dist = new CosineDistance().Pairwise(normed).data<float>().ToArray();
         var before = new CosineDistance().Pairwise(nn.functional.normalize(e.detach(), p: 2, dim: 1)).data<float>().ToArray();
