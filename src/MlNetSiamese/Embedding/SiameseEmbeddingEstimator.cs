@@ -46,7 +46,9 @@ public sealed class SiameseEmbeddingEstimator : IEstimator<SiameseEmbeddingTrans
         channel.Info($"SiameseEmbed: {set.Count} rows, {set.ClassCount} classes, {set.RowSize} features per row; mining {options.Mining}, distance {options.Distance}, loss {options.Loss}, margin {options.Margin}");
         var history = new List<TrainingProgress>();
         var progress = new Progress(options.Progress, history);
-        var encoder = new SiameseTrainer(options, progress, message => channel.Info(message)).Train(set);
+        var trainer = new SiameseTrainer(options, progress, message => channel.Info(message));
+        var encoder = trainer.Train(set);
+        history.InsertRange(0, trainer.ResumedHistory);
         return new SiameseEmbeddingTransformer(encoder, new[] { new InputOutputColumnPair(options.OutputColumnName, options.InputColumnName) }, options.InferenceBatchSize, history);
     }
 

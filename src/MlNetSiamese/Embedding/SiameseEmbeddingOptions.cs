@@ -65,6 +65,14 @@ public sealed class SiameseEmbeddingOptions
     /// <summary>Stop after this many epochs without a better validation score; 0 never stops early. Needs a validation split.</summary>
     public int EarlyStoppingPatience { get; set; }
 
+    // ---- Checkpoints ----
+    /// <summary>When set, the training state (current and best weights, optimiser state, history) is written to this
+    /// file after every epoch, atomically; a cancelled or failed run keeps the last completed epoch's checkpoint.</summary>
+    public string? CheckpointPath { get; set; }
+    /// <summary>Continue from <see cref="CheckpointPath"/> after its last completed epoch (same data, seed and encoder
+    /// required): the result equals an uninterrupted run's on CPU. Default false.</summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
     // ---- Run ----
     /// <summary>Seed for weights, batches, triplets and augmentation: the same seed on CPU gives the same weights.</summary>
     public int Seed { get; set; }
@@ -103,6 +111,7 @@ public sealed class SiameseEmbeddingOptions
         Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
         Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, ">= 0");
         Check(EarlyStoppingPatience == 0 || ValidationFraction > 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "0 unless ValidationFraction > 0 (early stopping watches the validation split)");
+        Check(!ResumeFromCheckpoint || !string.IsNullOrWhiteSpace(CheckpointPath), nameof(ResumeFromCheckpoint), ResumeFromCheckpoint, "false unless CheckpointPath names the checkpoint to resume from");
         Check(InferenceBatchSize >= 1, nameof(InferenceBatchSize), InferenceBatchSize, ">= 1");
         try { _ = new TorchSharp.torch.Device(Device); }
         catch (Exception) { Check(false, nameof(Device), Device, "a torch device such as \"cpu\" or \"cuda:0\""); }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MlNetSiamese.Encoders;
 using MlNetSiamese.Losses;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MlNetSiamese.Training;
@@ -12,18 +13,20 @@ namespace MlNetSiamese.Training;
 /// </summary>
 internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<TrainingProgress>? progress = null, Action<string>? log = null)
 {
+    /// <summary>Epoch reports of the epochs a resumed run had completed before it was interrupted (empty otherwise).</summary>
+    public IReadOnlyList<TrainingProgress> ResumedHistory { get; private set; } = Array.Empty<TrainingProgress>();
+
     public Encoder Train(TrainingSet data)
     {
         var o = options;
         var device = new Device(o.Device);
-        var random = new Random(o.Seed);
-        var (train, validation) = Split(data, o.ValidationFraction, random);
+        var (train, validation) = Split(data, o.ValidationFraction, new Random(o.Seed));
 
         torch.manual_seed(o.Seed);
         var encoder = new Encoder(o.ToEncoderConfig(data.RowSize), device);
         try
         {
-            Run(encoder, train, validation, device, random);
+            Run(encoder, train, validation, data.Count, device);
             encoder.Network.eval();
             return encoder;
         }
@@ -34,11 +37,18 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         }
     }
 
-    private void Run(Encoder encoder, TrainingSet train, TrainingSet? validation, Device device, Random random)
+    /// <summary>
+    /// Each epoch draws its batches and augmentation from its own generator, seeded by (seed, epoch), and builds a
+    /// fresh sampler: an epoch does not depend on how the process got there, so a run resumed from a checkpoint
+    /// gives the same weights as one that was never interrupted.
+    /// </summary>
+    internal static Random EpochRandom(int seed, int epoch) => new(unchecked(seed * 1_000_003 + epoch * 7919));
+
+    private void Run(Encoder encoder, TrainingSet train, TrainingSet? validation, int allRows, Device device)
     {
         var o = options;
         var cfg = encoder.Config;
-        IBatchSampler sampler = o.Mining == TripletMining.OfflineRandom
+        IBatchSampler NewSampler() => o.Mining == TripletMining.OfflineRandom
             ? new RandomTripletSampler(train, o.TripletsPerBatch)
             : new ClassBalancedSampler(train, o.ClassesPerBatch, o.SamplesPerClass);
         var objective = new TripletObjective(
@@ -56,93 +66,130 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             : null;
 
         var parameters = encoder.Network.parameters().ToList();
-        optim.Optimizer optimizer = o.Optimizer == OptimizerKind.AdamW
+        using OptimizerHelper optimizer = o.Optimizer == OptimizerKind.AdamW
             ? optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay)
             : optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay);
 
-        int batches = sampler.BatchesPerEpoch, total = batches * o.Epochs, step = 0;
+        int batches = NewSampler().BatchesPerEpoch, total = batches * o.Epochs;
         var clock = Stopwatch.StartNew();
-        Dictionary<string, Tensor>? best = null;
+        byte[]? best = null;
         double bestScore = double.NegativeInfinity;
-        int sinceBest = 0;
+        int sinceBest = 0, firstEpoch = 1;
+        var history = new List<TrainingProgress>();
+        string configJson = cfg.ToJson();
+
+        if (o.ResumeFromCheckpoint)
+        {
+            var path = o.CheckpointPath!;
+            var checkpoint = TrainingCheckpoint.Load(path);
+            checkpoint.CheckMatches(path, configJson, o.Seed, o.ValidationFraction, allRows);
+            EncoderWeights.Read(new MemoryStream(checkpoint.Weights), encoder.Network, $"training checkpoint '{path}'");
+            using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
+                optimizer.load_state_dict(reader);
+            best = checkpoint.BestWeights;
+            bestScore = checkpoint.BestScore;
+            sinceBest = checkpoint.EpochsSinceBest;
+            firstEpoch = checkpoint.CompletedEpochs + 1;
+            history.AddRange(checkpoint.History);
+            ResumedHistory = checkpoint.History;
+            log?.Invoke($"resumed from '{path}' after epoch {checkpoint.CompletedEpochs}" +
+                        (validation != null ? $" (best validation precision@1 {bestScore:F4})" : ""));
+        }
+
         var rowSize = train.RowSize;
         float[] buffer = Array.Empty<float>();
-
-        try
+        bool stopped = o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
+        for (int epoch = firstEpoch; epoch <= o.Epochs && !stopped; epoch++)
         {
-            for (int epoch = 1; epoch <= o.Epochs; epoch++)
+            var random = EpochRandom(o.Seed, epoch);
+            var sampler = NewSampler();
+            int step = (epoch - 1) * batches;
+            encoder.Network.train();
+            double lossSum = 0, activeSum = 0;
+            double lr = o.LearningRate;
+            for (int b = 1; b <= batches; b++, step++)
             {
-                encoder.Network.train();
-                double lossSum = 0, activeSum = 0;
-                double lr = o.LearningRate;
-                for (int b = 1; b <= batches; b++)
+                o.CancellationToken.ThrowIfCancellationRequested();
+                lr = o.Schedule == LearningRateSchedule.Cosine ? o.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / total)) : o.LearningRate;
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+
+                var batch = sampler.Next(random);
+                int rows = batch.Rows.Length;
+                if (buffer.Length != rows * rowSize) buffer = new float[rows * rowSize];
+                var labels = new int[rows];
+                for (int i = 0; i < rows; i++)
                 {
-                    o.CancellationToken.ThrowIfCancellationRequested();
-                    lr = o.Schedule == LearningRateSchedule.Cosine ? o.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / total)) : o.LearningRate;
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-
-                    var batch = sampler.Next(random);
-                    int rows = batch.Rows.Length;
-                    if (buffer.Length != rows * rowSize) buffer = new float[rows * rowSize];
-                    var labels = new int[rows];
-                    for (int i = 0; i < rows; i++)
-                    {
-                        var src = train.Features.AsSpan(batch.Rows[i] * rowSize, rowSize);
-                        var dst = buffer.AsSpan(i * rowSize, rowSize);
-                        if (augmentation != null) augmentation.CopyAugmented(src, dst, random); else src.CopyTo(dst);
-                        labels[i] = train.Labels[batch.Rows[i]];
-                    }
-
-                    using (var scope = NewDisposeScope())
-                    {
-                        var x = encoder.Input(buffer.AsSpan(0, rows * rowSize), rows, device);
-                        optimizer.zero_grad();
-                        var embeddings = encoder.Forward(x);
-                        var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
-                        loss.backward();
-                        optimizer.step();
-                        lossSum += loss.item<float>();
-                        activeSum += active;
-                    }
-                    step++;
-                    progress?.Report(new TrainingProgress
-                    {
-                        Epoch = epoch, Epochs = o.Epochs, Batch = b, BatchesPerEpoch = batches,
-                        Loss = lossSum / b, ActiveTripletFraction = activeSum / b, LearningRate = lr, Elapsed = clock.Elapsed,
-                    });
+                    var src = train.Features.AsSpan(batch.Rows[i] * rowSize, rowSize);
+                    var dst = buffer.AsSpan(i * rowSize, rowSize);
+                    if (augmentation != null) augmentation.CopyAugmented(src, dst, random); else src.CopyTo(dst);
+                    labels[i] = train.Labels[batch.Rows[i]];
                 }
 
-                double score = validation == null ? double.NaN : ValidationPrecisionAt1(encoder, validation);
-                bool isBest = validation == null || score > bestScore;
-                if (isBest)
+                using (var scope = NewDisposeScope())
                 {
-                    bestScore = score; sinceBest = 0;
-                    if (validation != null) { DisposeAll(best); best = Snapshot(encoder.Network); }
+                    var x = encoder.Input(buffer.AsSpan(0, rows * rowSize), rows, device);
+                    optimizer.zero_grad();
+                    var embeddings = encoder.Forward(x);
+                    var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>();
+                    activeSum += active;
                 }
-                else sinceBest++;
-
-                var report = new TrainingProgress
+                progress?.Report(new TrainingProgress
                 {
-                    Epoch = epoch, Epochs = o.Epochs, Batch = batches, BatchesPerEpoch = batches, EpochCompleted = true,
-                    Loss = lossSum / batches, ActiveTripletFraction = activeSum / batches, ValidationPrecisionAt1 = score,
-                    LearningRate = lr, Elapsed = clock.Elapsed, IsBest = isBest,
-                };
-                progress?.Report(report);
-                log?.Invoke($"epoch {epoch}/{o.Epochs}: loss {report.Loss:F4}, active triplets {report.ActiveTripletFraction:P1}, " +
-                            $"validation precision@1 {score:F4}{(isBest ? " (best)" : "")}, {clock.Elapsed.TotalSeconds:F1}s");
-                if (o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
-                {
-                    log?.Invoke($"early stop: no better validation score for {sinceBest} epochs");
-                    break;
-                }
+                    Epoch = epoch, Epochs = o.Epochs, Batch = b, BatchesPerEpoch = batches,
+                    Loss = lossSum / b, ActiveTripletFraction = activeSum / b, LearningRate = lr, Elapsed = clock.Elapsed,
+                });
             }
-            if (best != null) Restore(encoder.Network, best);
+
+            double score = validation == null ? double.NaN : ValidationPrecisionAt1(encoder, validation);
+            bool isBest = validation == null || score > bestScore;
+            if (isBest)
+            {
+                bestScore = score; sinceBest = 0;
+                if (validation != null) best = WeightsOf(encoder);
+            }
+            else sinceBest++;
+            stopped = o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
+
+            var report = new TrainingProgress
+            {
+                Epoch = epoch, Epochs = o.Epochs, Batch = batches, BatchesPerEpoch = batches, EpochCompleted = true,
+                Loss = lossSum / batches, ActiveTripletFraction = activeSum / batches, ValidationPrecisionAt1 = score,
+                LearningRate = lr, Elapsed = clock.Elapsed, IsBest = isBest,
+            };
+            history.Add(report);
+            // The checkpoint is on disk before anyone hears of the epoch, so a cancellation from the report keeps it.
+            if (o.CheckpointPath != null)
+                SaveCheckpoint(o.CheckpointPath, encoder, optimizer, configJson, allRows, epoch, bestScore, sinceBest, best, history);
+            progress?.Report(report);
+            log?.Invoke($"epoch {epoch}/{o.Epochs}: loss {report.Loss:F4}, active triplets {report.ActiveTripletFraction:P1}, " +
+                        $"validation precision@1 {score:F4}{(isBest ? " (best)" : "")}, {clock.Elapsed.TotalSeconds:F1}s");
+            if (stopped) log?.Invoke($"early stop: no better validation score for {sinceBest} epochs");
         }
-        finally
+        if (best != null) EncoderWeights.Read(new MemoryStream(best), encoder.Network, "the best epoch's weights");
+    }
+
+    private void SaveCheckpoint(string path, Encoder encoder, OptimizerHelper optimizer, string configJson, int allRows, int epoch,
+        double bestScore, int sinceBest, byte[]? best, List<TrainingProgress> history)
+    {
+        using var state = new MemoryStream();
+        using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
+            optimizer.save_state_dict(writer);
+        new TrainingCheckpoint
         {
-            DisposeAll(best);
-            optimizer.Dispose();
-        }
+            ConfigJson = configJson, Seed = options.Seed, ValidationFraction = options.ValidationFraction, TrainingRows = allRows,
+            CompletedEpochs = epoch, BestScore = bestScore, EpochsSinceBest = sinceBest,
+            Weights = WeightsOf(encoder), BestWeights = best, OptimizerState = state.ToArray(), History = history.ToArray(),
+        }.Save(path);
+    }
+
+    private static byte[] WeightsOf(Encoder encoder)
+    {
+        using var stream = new MemoryStream();
+        EncoderWeights.Write(stream, encoder.Network);
+        return stream.ToArray();
     }
 
     private static (TrainingSet Train, TrainingSet? Validation) Split(TrainingSet data, float fraction, Random random)
@@ -183,20 +230,5 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             for (int i = 0; i < rows; i++) if (set.Labels[nearest[i]] == set.Labels[start + i]) correct++;
         }
         return (double)correct / n;
-    }
-
-    private static Dictionary<string, Tensor> Snapshot(nn.Module module) =>
-        module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-
-    private static void Restore(nn.Module module, Dictionary<string, Tensor> state)
-    {
-        using var _ = no_grad();
-        foreach (var (name, value) in module.state_dict()) value.copy_(state[name]);
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? state)
-    {
-        if (state == null) return;
-        foreach (var t in state.Values) t.Dispose();
     }
 }
