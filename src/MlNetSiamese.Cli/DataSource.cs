@@ -36,7 +36,11 @@ public static class DataSource
         throw new UsageException($"Data folder '{dir}' holds no known data set. Expected: {DataHelp}");
     }
 
-    /// <summary>Loads one split. <paramref name="shape"/> is used for image folders (null = 3x32x32).</summary>
+    /// <summary>
+    /// Loads one split. <paramref name="shape"/> is used for image folders (null = 3x32x32). <paramref name="limit"/>
+    /// takes the first N rows of idx and CIFAR-10 files (shuffled by their makers) and a seeded sample of an image
+    /// folder's listing, drawn before decoding (its files are sorted by class).
+    /// </summary>
     public static InMemoryImageDataView Load(MLContext ml, string? dir, DataSplit split, int? limit, ImageShape? shape, int seed)
     {
         if (limit is < 1) throw new UsageException($"--limit/--test-limit must be at least 1; got {limit}.");
@@ -49,27 +53,23 @@ public static class DataSource
         else
         {
             shape ??= new ImageShape(3, 32, 32);
-            view = Detect(dir) switch
+            switch (Detect(dir))
             {
-                Kind.Idx => ml.Data.LoadFashionMnist(dir, split),
-                Kind.Cifar10 => ml.Data.LoadCifar10Binary(dir, split),
-                Kind.ImageFolderSplit => ml.Data.LoadImageFolder(Path.Combine(dir, split == DataSplit.Train ? "train" : "test"),
-                    shape.Width, shape.Height, shape.Grayscale, skipUnreadable: true, log: _ => { }),
-                _ => SplitSingle(ml.Data.LoadImageFolder(dir, shape.Width, shape.Height, shape.Grayscale, skipUnreadable: true, log: _ => { }), split, seed),
-            };
+                case Kind.Idx: view = ml.Data.LoadFashionMnist(dir, split); break;
+                case Kind.Cifar10: view = ml.Data.LoadCifar10Binary(dir, split); break;
+                case Kind.ImageFolderSplit:
+                    return Decode(ImageFolder.List(Path.Combine(dir, split == DataSplit.Train ? "train" : "test"), skipUnreadable: true), limit, shape, seed);
+                default:
+                    var (train, test) = ImageFolder.List(dir, skipUnreadable: true).Split(TestFraction, seed);
+                    return Decode(split == DataSplit.Train ? train : test, limit, shape, seed);
+            }
         }
         return limit is { } n && n < view.Count ? Subset(view, Enumerable.Range(0, n).ToArray()) : view;
     }
 
-    private static InMemoryImageDataView SplitSingle(InMemoryImageDataView all, DataSplit split, int seed)
-    {
-        var order = Enumerable.Range(0, all.Count).ToArray();
-        new Random(seed).Shuffle(order);
-        int test = Math.Max(1, (int)Math.Round(all.Count * TestFraction));
-        var rows = split == DataSplit.Test ? order[..test] : order[test..];
-        Array.Sort(rows);
-        return Subset(all, rows);
-    }
+    private static InMemoryImageDataView Decode(ImageFolderListing listing, int? limit, ImageShape shape, int seed)
+        => ImageFolder.LoadInMemory(limit is { } n ? listing.Sample(n, seed) : listing, shape.Width, shape.Height, shape.Grayscale,
+            skipUnreadable: true, minClasses: 1, log: _ => { });
 
     public static InMemoryImageDataView Subset(InMemoryImageDataView view, IReadOnlyList<int> rows)
     {

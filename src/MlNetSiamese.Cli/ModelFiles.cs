@@ -8,6 +8,26 @@ public static class ModelFiles
 {
     public const string ModelFileName = "model.zip";
     public const string CalibrationFileName = "calibration.json";
+    public const string CheckpointFileName = "checkpoint.bin";
+
+    /// <summary>calibration.json next to <paramref name="modelPath"/>.</summary>
+    public static string CalibrationPath(string modelPath) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, CalibrationFileName);
+
+    /// <summary>The threshold in calibration.json next to the model, or null when there is none.</summary>
+    public static float? ReadThreshold(string modelPath)
+    {
+        string path = CalibrationPath(modelPath);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.GetProperty("Threshold").GetSingle();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new RunException($"'{path}' is not a calibration file written by train or 'evaluate --calibrate' ({e.Message}). Delete it or write it again.", e);
+        }
+    }
 
     /// <summary>Saves to <c>path.tmp</c> then renames over <paramref name="path"/>; on failure the old file is untouched.</summary>
     public static void SaveAtomic(MLContext ml, ITransformer model, DataViewSchema schema, string path)

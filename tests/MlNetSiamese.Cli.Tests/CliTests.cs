@@ -74,7 +74,8 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         string outDir = Path.Combine(f.Root, "split-model");
         var (exit, output) = Run(["train", "--data", data, "--image-size", "24", "--out", outDir, "--encoder", "ConvNet", .. CliFixture.Small]);
         Assert.True(exit == 0, output);
-        Assert.Contains("train 18  test 9  images 3x24x24", output);
+        Assert.Contains("train 16  test 9  images 3x24x24", output);
+        Assert.Contains("(+2 held out for calibration)", output);
         (exit, output) = Run(["evaluate", "--model", outDir, "--data", data]);
         Assert.True(exit == 0, output);
         (exit, output) = Run(["evaluate", "--model", outDir, "--data", f.Idx]);
@@ -186,6 +187,65 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.Equal(before, File.ReadAllBytes(model));
         Assert.False(File.Exists(model + ".tmp"));
         Assert.False(File.Exists(Path.Combine(outDir, "metrics.json")));
+    }
+
+    [Fact]
+    public void Cancelled_training_keeps_its_checkpoint_and_resume_finishes_it()
+    {
+        string outDir = Path.Combine(f.Root, "resume");
+        string[] args = ["train", "--data", f.Idx, "--out", outDir, "--epochs", "3", "--widths", "8,16", "--dim", "8", "-K", "4", "--validation-fraction", "0.2"];
+        using var cts = new CancellationTokenSource();
+        var (exit, output) = Run(args, cts.Token, p => { if (p.EpochCompleted && p.Epoch == 1) cts.Cancel(); });
+        Assert.Equal(1, exit);
+        Assert.Contains("--resume", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "checkpoint.bin")), output);
+        Assert.False(File.Exists(Path.Combine(outDir, "model.zip")));
+
+        var epochs = new List<int>();
+        (exit, output) = Run([.. args, "--resume"], default, p => { if (p.EpochCompleted) epochs.Add(p.Epoch); });
+        Assert.True(exit == 0, output);
+        Assert.Equal(new[] { 2, 3 }, epochs);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        Assert.Equal(3, metrics.RootElement.GetProperty("training").GetArrayLength());
+
+        (exit, output) = Run(["train", "--data", f.Idx, "--out", Path.Combine(f.Root, "no-checkpoint"), "--resume", .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("no checkpoint", output);
+    }
+
+    [Fact]
+    public void The_threshold_is_calibrated_on_held_out_training_images_and_assessed_on_the_test_split()
+    {
+        using var calibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(f.ModelDir, "calibration.json")));
+        Assert.Contains("held out from training", calibration.RootElement.GetProperty("CalibratedOn").GetString());
+        Assert.Contains("held out for calibration", f.TrainOutput);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(f.ModelDir, "metrics.json")));
+        var assessed = metrics.RootElement.GetProperty("calibratedThresholdOnThisData");
+        Assert.Equal(calibration.RootElement.GetProperty("Threshold").GetSingle(), assessed.GetProperty("Threshold").GetSingle());
+        Assert.InRange(assessed.GetProperty("Accuracy").GetDouble(), 0, 1);
+        Assert.Contains("At the calibrated threshold", f.TrainOutput);
+
+        // evaluate assesses the model's threshold and leaves calibration.json alone unless --calibrate is given.
+        string outDir = Path.Combine(f.Root, "eval-calibrate");
+        var (exit, output) = Run(["evaluate", "--model", f.ModelDir, "--data", f.Idx, "--out", outDir]);
+        Assert.True(exit == 0, output);
+        Assert.False(File.Exists(Path.Combine(outDir, "calibration.json")));
+        Assert.Contains("At the calibrated threshold", output);
+        (exit, output) = Run(["evaluate", "--model", f.ModelDir, "--data", f.Idx, "--split", "Train", "--out", outDir, "--calibrate"]);
+        Assert.True(exit == 0, output);
+        using var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "calibration.json")));
+        Assert.Contains("train split", written.RootElement.GetProperty("CalibratedOn").GetString());
+    }
+
+    [Fact]
+    public void Limit_on_an_image_folder_samples_every_class_before_decoding()
+    {
+        string data = Path.Combine(f.Root, "limit-folder");
+        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 10, seed: 5);
+        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 2, seed: 6);
+        var view = DataSource.Load(new Microsoft.ML.MLContext(1), data, DataSplit.Train, 9, new ImageShape(1, 28, 28), seed: 1);
+        Assert.Equal(9, view.Count);
+        Assert.True(Enumerable.Range(0, view.Count).Select(view.GetLabel).Distinct().Count() > 1);
     }
 
     [Fact]

@@ -33,19 +33,14 @@ public static class CompareCommand
             string source = "--threshold";
             if (t == null)
             {
-                string calibration = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, ModelFiles.CalibrationFileName);
-                if (File.Exists(calibration))
-                {
-                    using var doc = JsonDocument.Parse(File.ReadAllText(calibration));
-                    t = doc.RootElement.GetProperty("Threshold").GetSingle();
-                    source = calibration;
-                }
+                t = ModelFiles.ReadThreshold(modelPath);
+                source = ModelFiles.CalibrationPath(modelPath);
             }
             context.Output.WriteLine($"similarity: {similarity.ToString("F4", CultureInfo.InvariantCulture)}");
             if (t is { } th)
                 context.Output.WriteLine($"verdict: {(similarity >= th ? "same" : "different")} (threshold {th.ToString("F4", CultureInfo.InvariantCulture)} from {source})");
             else
-                context.Output.WriteLine("verdict: none (no calibration.json next to the model; run 'mlnet-siamese evaluate' or pass --threshold)");
+                context.Output.WriteLine("verdict: none (no calibration.json next to the model; train writes one; or run 'mlnet-siamese evaluate --calibrate' on validation data, or pass --threshold)");
             return Program.Success;
         }));
         return command;

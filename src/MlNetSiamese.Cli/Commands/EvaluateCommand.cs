@@ -15,9 +15,11 @@ public static class EvaluateCommand
         var limit = new Option<int?>("--limit", "--test-limit") { Description = "Use only the first N images." };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for metrics.json and plots (default: the model's folder)." };
         var seed = new Option<int>("--seed") { Description = "Seed of pair sampling (and of the split of a single class-folder tree).", DefaultValueFactory = _ => 1 };
+        var calibrate = new Option<bool>("--calibrate") { Description = "Choose the same/different threshold on THIS data and write calibration.json into --out " +
+            "(use validation data, e.g. --split Train; by default the threshold train calibrated is only assessed here)." };
         var command = new Command("evaluate", "Evaluate a saved model: retrieval and pair metrics, metrics.json, plots.")
         {
-            model, data, split, limit, output, seed,
+            model, data, split, limit, output, seed, calibrate,
         };
         command.SetAction(r => context.Guard("evaluate", () =>
         {
@@ -31,30 +33,56 @@ public static class EvaluateCommand
             DataSource.CheckShape(view, embedder.Encoder, dataDir);
             string outDir = r.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
             Directory.CreateDirectory(outDir);
+            string splitName = r.GetValue(split).ToString().ToLowerInvariant();
+            object? calibration = null;
+            float? threshold = ModelFiles.ReadThreshold(modelPath);
+            if (r.GetValue(calibrate))
+            {
+                var c = Calibrate(context, ml, embedder, view, s);
+                if (c != null)
+                {
+                    calibration = ResultFiles.CalibrationDocument(c, $"{view.Count} rows of {dataDir ?? "fashion-mnist"} ({splitName} split)");
+                    ResultFiles.WriteJson(Path.Combine(outDir, ModelFiles.CalibrationFileName), calibration);
+                    threshold = c.Threshold;
+                }
+            }
             EvaluateAndWrite(context, ui, ml, embedder, view, outDir, s,
-                new { source = dataDir ?? "fashion-mnist", split = r.GetValue(split).ToString().ToLowerInvariant(), rows = view.Count, model = modelPath }, null);
+                new { source = dataDir ?? "fashion-mnist", split = splitName, rows = view.Count, model = modelPath }, null, threshold, calibration);
             return Program.Success;
         }));
         return command;
     }
 
-    /// <summary>Embeds <paramref name="view"/>, evaluates, calibrates, writes metrics.json, calibration.json and plots, prints the table.</summary>
+    /// <summary>Calibrates a best-F1 threshold on <paramref name="view"/>; null (with a warning) when its pairs allow none.</summary>
+    public static ThresholdCalibration? Calibrate(CliContext context, MLContext ml, SiameseEmbeddingTransformer embedder, InMemoryImageDataView view, int seed)
+    {
+        try { return ml.Siamese().CalibrateThreshold(embedder.Transform(view), "Label", "Embedding", new CalibrationOptions { Seed = seed }); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            context.Error.WriteLine($"warning: no threshold calibrated: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Embeds <paramref name="view"/>, evaluates, assesses <paramref name="threshold"/> (calibrated on other rows) on it,
+    /// writes metrics.json and plots, prints the table.
+    /// </summary>
     public static SiameseMetrics EvaluateAndWrite(CliContext context, Ui ui, MLContext ml, SiameseEmbeddingTransformer embedder,
-        InMemoryImageDataView view, string outDir, int seed, object dataInfo, IReadOnlyList<TrainingProgress>? history)
+        InMemoryImageDataView view, string outDir, int seed, object dataInfo, IReadOnlyList<TrainingProgress>? history,
+        float? threshold, object? calibration)
     {
         if (view.Count < 2) throw new UsageException($"Evaluation needs at least 2 images; the data has {view.Count}. Raise --test-limit/--limit.");
         var embedded = embedder.Transform(view);
-        var metrics = ml.Siamese().Evaluate(embedded, "Label", "Embedding", new SiameseEvaluationOptions { Seed = seed });
-        ThresholdCalibration? calibration = null;
-        try { calibration = ml.Siamese().CalibrateThreshold(embedded, "Label", "Embedding", new CalibrationOptions { Seed = seed }); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { context.Error.WriteLine($"warning: no threshold calibrated: {e.Message}"); }
-        ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.MetricsFileName), ResultFiles.MetricsDocument(metrics, calibration, dataInfo, history));
-        if (calibration != null) ResultFiles.WriteJson(Path.Combine(outDir, ModelFiles.CalibrationFileName), calibration);
+        var evaluation = new SiameseEvaluationOptions { Seed = seed };
+        var metrics = ml.Siamese().Evaluate(embedded, "Label", "Embedding", evaluation);
+        ThresholdAssessment? atThreshold = threshold is { } t ? ml.Siamese().AssessThreshold(embedded, t, "Label", "Embedding", evaluation) : null;
+        ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.MetricsFileName), ResultFiles.MetricsDocument(metrics, calibration, atThreshold, dataInfo, history));
         int dim = embedder.EmbeddingDimension;
         var vectors = ModelFiles.ReadEmbeddings(embedded, dim);
         var labels = Enumerable.Range(0, view.Count).Select(view.GetLabel).ToList();
         var plots = ResultFiles.WritePlots(outDir, metrics, vectors, dim, labels);
-        ui.Metrics(metrics, calibration);
+        ui.Metrics(metrics, atThreshold);
         ui.Line($"metrics: {Path.Combine(outDir, ResultFiles.MetricsFileName)}");
         foreach (var p in plots) ui.Line($"plot: {p}");
         return metrics;

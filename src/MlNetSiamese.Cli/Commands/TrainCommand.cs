@@ -37,11 +37,17 @@ public static class TrainCommand
         var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in epochs (needs --validation-fraction)." };
         var imageSize = new Option<int>("--image-size") { Description = "Image folders: side length images are resized to.", DefaultValueFactory = _ => 32 };
         var grayscale = new Option<bool>("--grayscale") { Description = "Image folders: decode as one grey channel." };
+        var calibrationFraction = new Option<float>("--calibration-fraction")
+        {
+            Description = "Share of the training images held out (never trained on) to choose the same/different threshold in calibration.json; 0 = none.",
+            DefaultValueFactory = _ => 0.1f,
+        };
+        var resume = new Option<bool>("--resume") { Description = $"Continue an interrupted run from {ModelFiles.CheckpointFileName} in --out (same data and options)." };
 
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
         {
             data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets,
-            optimizer, lr, wd, schedule, crop, flip, validation, patience, imageSize, grayscale,
+            optimizer, lr, wd, schedule, crop, flip, validation, patience, imageSize, grayscale, calibrationFraction, resume,
         };
         command.SetAction(r => context.Guard("train", () =>
         {
@@ -52,9 +58,13 @@ public static class TrainCommand
             var ml = new MLContext(s);
             var shape = new ImageShape(r.GetValue(grayscale) ? 1 : 3, r.GetValue(imageSize), r.GetValue(imageSize));
             if (shape.Width < 4) throw new UsageException($"--image-size must be at least 4; got {shape.Width}.");
-            var train = DataSource.Load(ml, dataDir, DataSplit.Train, r.GetValue(limit), shape, s);
+            float calFraction = r.GetValue(calibrationFraction);
+            if (!(calFraction >= 0 && calFraction < 0.5f)) throw new UsageException($"--calibration-fraction must be in [0, 0.5); got {calFraction}.");
+            var all = DataSource.Load(ml, dataDir, DataSplit.Train, r.GetValue(limit), shape, s);
             var test = DataSource.Load(ml, dataDir, DataSplit.Test, r.GetValue(testLimit), shape, s);
-            ui.Line($"data: {dataDir ?? "Fashion-MNIST"}  train {train.Count}  test {test.Count}  images {train.Channels}x{train.Height}x{train.Width}  classes {train.ClassNames.Count}");
+            var (train, calibrationSet) = HoldOut(all, calFraction, s);
+            ui.Line($"data: {dataDir ?? "Fashion-MNIST"}  train {train.Count}  test {test.Count}  images {train.Channels}x{train.Height}x{train.Width}  classes {train.ClassNames.Count}" +
+                    (calibrationSet != null ? $"  (+{calibrationSet.Count} held out for calibration)" : ""));
 
             var options = new SiameseEmbeddingOptions
             {
@@ -87,13 +97,27 @@ public static class TrainCommand
 
             Directory.CreateDirectory(outDir);
             string modelPath = Path.Combine(outDir, ModelFiles.ModelFileName);
+            options.CheckpointPath = Path.Combine(outDir, ModelFiles.CheckpointFileName);
+            options.ResumeFromCheckpoint = r.GetValue(resume);
+            if (options.ResumeFromCheckpoint && !File.Exists(options.CheckpointPath))
+                throw new UsageException($"--resume: there is no checkpoint '{options.CheckpointPath}' to continue from. Run the same command without --resume.");
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options));
-            var model = TrainingView.Run(context, options.Epochs, progress =>
+            Microsoft.ML.Data.TransformerChain<SiameseEmbeddingTransformer> model;
+            try
             {
-                options.Progress = progress;
-                return pipeline.Fit(train);
-            });
-            context.CancellationToken.ThrowIfCancellationRequested();
+                model = TrainingView.Run(context, options.Epochs, progress =>
+                {
+                    options.Progress = progress;
+                    return pipeline.Fit(train);
+                });
+                context.CancellationToken.ThrowIfCancellationRequested();
+            }
+            catch (OperationCanceledException) when (File.Exists(options.CheckpointPath))
+            {
+                context.Error.WriteLine($"train: the checkpoint of the last completed epoch is kept in '{options.CheckpointPath}'; " +
+                                        "continue with the same command and --resume.");
+                throw;
+            }
             ModelFiles.SaveAtomic(ml, model, train.Schema, modelPath);
             ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.OptionsFileName), new
             {
@@ -102,11 +126,35 @@ public static class TrainCommand
             });
             ui.Line($"model: {modelPath}");
             var embedder = ModelFiles.FindEmbedder(model)!;
+            object? calibration = null;
+            float? threshold = null;
+            string calibrationFile = Path.Combine(outDir, ModelFiles.CalibrationFileName);
+            if (calibrationSet != null && EvaluateCommand.Calibrate(context, ml, embedder, calibrationSet, s) is { } chosen)
+            {
+                calibration = ResultFiles.CalibrationDocument(chosen, $"{calibrationSet.Count} training images held out from training (--calibration-fraction {calFraction})");
+                ResultFiles.WriteJson(calibrationFile, calibration);
+                threshold = chosen.Threshold;
+            }
+            else if (File.Exists(calibrationFile)) File.Delete(calibrationFile);   // it belonged to the model just replaced
             EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, outDir, s,
-                new { source = dataDir ?? "fashion-mnist", split = "test", rows = test.Count }, embedder.History);
+                new { source = dataDir ?? "fashion-mnist", split = "test", rows = test.Count }, embedder.History, threshold, calibration);
             return Program.Success;
         }));
         return command;
+    }
+
+    /// <summary>A seeded share of the training images set aside (never trained on) for threshold calibration.</summary>
+    private static (InMemoryImageDataView Train, InMemoryImageDataView? Calibration) HoldOut(InMemoryImageDataView all, float fraction, int seed)
+    {
+        int held = (int)Math.Round(all.Count * (double)fraction);
+        if (fraction == 0) return (all, null);
+        if (held < 2 || all.Count - held < 2)
+            throw new UsageException($"--calibration-fraction {fraction} of {all.Count} training images holds out {held}; raise --limit or set --calibration-fraction 0.");
+        var order = Enumerable.Range(0, all.Count).ToArray();
+        new Random(unchecked(seed + 17)).Shuffle(order);
+        var calibration = order[..held]; var train = order[held..];
+        Array.Sort(calibration); Array.Sort(train);
+        return (DataSource.Subset(all, train), DataSource.Subset(all, calibration));
     }
 
     public static int[] ParseWidths(string text)

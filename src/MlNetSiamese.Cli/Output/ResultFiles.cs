@@ -20,7 +20,13 @@ public static class ResultFiles
 
     public static void WriteJson(string path, object value) => File.WriteAllText(path, JsonSerializer.Serialize(value, Json));
 
-    public static object MetricsDocument(SiameseMetrics m, ThresholdCalibration? calibration, object data, IReadOnlyList<TrainingProgress>? history)
+    /// <summary>calibration.json: the calibration and the rows it was chosen on (never the rows it is judged on).</summary>
+    public static object CalibrationDocument(ThresholdCalibration c, string calibratedOn) => new
+    {
+        c.Threshold, c.Objective, c.TargetPrecision, c.Precision, c.Recall, c.F1, c.PositivePairs, c.NegativePairs, CalibratedOn = calibratedOn,
+    };
+
+    public static object MetricsDocument(SiameseMetrics m, object? calibration, ThresholdAssessment? atThreshold, object data, IReadOnlyList<TrainingProgress>? history)
         => new
         {
             data,
@@ -37,6 +43,7 @@ public static class ResultFiles
                 p.BestAccuracy, p.BestAccuracyThreshold, p.BestF1, p.BestF1Threshold, p.PositiveMean, p.NegativeMean,
             },
             calibration,
+            calibratedThresholdOnThisData = atThreshold,
             training = history?.Where(h => h.EpochCompleted).Select(h => new
             {
                 h.Epoch, h.Loss, h.ActiveTripletFraction, h.ValidationPrecisionAt1, h.LearningRate, ElapsedSeconds = h.Elapsed.TotalSeconds, h.IsBest,

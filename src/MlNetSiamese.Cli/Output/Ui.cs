@@ -35,7 +35,7 @@ public sealed class Ui
         console.Write(table);
     }
 
-    public void Metrics(SiameseMetrics m, ThresholdCalibration? calibration = null)
+    public void Metrics(SiameseMetrics m, ThresholdAssessment? atThreshold = null)
     {
         var rows = new List<string[]>
         {
@@ -53,7 +53,8 @@ public sealed class Ui
             rows.Add(new[] { "Best F1", $"{F(p.BestF1)} (threshold {p.BestF1Threshold:F3})" });
             rows.Add(new[] { "Mean similarity same / different", $"{p.PositiveMean:F3} / {p.NegativeMean:F3}" });
         }
-        if (calibration != null) rows.Add(new[] { "Calibrated threshold", $"{calibration.Threshold:F3} ({calibration.Objective}, F1 {calibration.F1:F3})" });
+        if (atThreshold is { } a)
+            rows.Add(new[] { "At the calibrated threshold", $"{a.Threshold:F3}: accuracy {F(a.Accuracy)}, precision {F(a.Precision)}, recall {F(a.Recall)}, F1 {F(a.F1)}" });
         rows.Add(new[] { "Queries / gallery", $"{m.Retrieval.EvaluatedQueryCount} / {m.Retrieval.GallerySize}" });
         Table("Results", new[] { "Metric", "Value" }, rows);
     }

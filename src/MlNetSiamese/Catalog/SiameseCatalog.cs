@@ -108,6 +108,25 @@ public sealed partial class SiameseCatalog
     }
 
     /// <summary>
+    /// How a fixed threshold (calibrated elsewhere, e.g. on validation rows) does on the pairs of <paramref name="data"/>,
+    /// formed as in <see cref="Evaluate(IDataView, string, string, SiameseEvaluationOptions?)"/>.
+    /// </summary>
+    /// <param name="data">Rows with a label and an embedding column, e.g. the embedded test split.</param>
+    /// <param name="threshold">The cosine-similarity threshold to assess.</param>
+    /// <param name="labelColumnName">Class of each row.</param>
+    /// <param name="embeddingColumnName">Known-size float vector.</param>
+    /// <param name="options">Pair formation; null for defaults.</param>
+    public ThresholdAssessment AssessThreshold(IDataView data, float threshold, string labelColumnName = "Label", string embeddingColumnName = "Embedding",
+        SiameseEvaluationOptions? options = null)
+    {
+        options ??= new();
+        var set = LabelledEmbeddings.Read(data, labelColumnName, embeddingColumnName, new LabelEncoding());
+        if (set.Count < 2) throw new ArgumentException($"Assessing a threshold needs at least 2 rows; '{nameof(data)}' has {set.Count}.", nameof(data));
+        var scored = PairSampler.CreateScored(set.Vectors, set.Dimension, set.Classes, options);
+        return ThresholdCalibrator.Assess(scored.Scores, scored.IsPositive, threshold);
+    }
+
+    /// <summary>
     /// Chooses a threshold from already-scored validation pairs, e.g. the output of the pair-scoring transform:
     /// a Single similarity column and a Boolean "same item" column.
     /// </summary>

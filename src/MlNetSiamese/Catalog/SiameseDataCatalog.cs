@@ -46,7 +46,7 @@ public static class SiameseDataCatalog
 
     /// <summary>
     /// Decodes an image folder <c>root/&lt;class&gt;/*.{jpg,jpeg,png,bmp,gif,webp}</c> once, through ML.NET
-    /// ImageAnalytics, into a compact in-memory view (see <see cref="ImageFolder.LoadInMemory"/>). Images of any size
+    /// ImageAnalytics, into a compact in-memory view (see <see cref="ImageFolder.LoadInMemory(string, int, int, bool, bool, int, ImageResizingEstimator.ResizingKind, Action{string}?, int)"/>). Images of any size
     /// are resized to <paramref name="width"/> x <paramref name="height"/>; smaller ones are enlarged.
     /// </summary>
     /// <param name="catalog">The data catalog.</param>
@@ -58,11 +58,17 @@ public static class SiameseDataCatalog
     /// instead of failing on the first one.</param>
     /// <param name="minClasses">Least number of classes accepted.</param>
     /// <param name="log">Receives the skipped-files line; null writes it to standard error.</param>
+    /// <param name="maxImages">0 for every image; otherwise a seeded uniform sample of this many, drawn from the listing
+    /// before anything is decoded.</param>
+    /// <param name="seed">Seed of the <paramref name="maxImages"/> sample.</param>
     public static InMemoryImageDataView LoadImageFolder(this DataOperationsCatalog catalog, string root, int width, int height,
-        bool grayscale = false, bool skipUnreadable = false, int minClasses = 2, Action<string>? log = null)
+        bool grayscale = false, bool skipUnreadable = false, int minClasses = 2, Action<string>? log = null, int maxImages = 0, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return ImageFolder.LoadInMemory(root, width, height, grayscale, skipUnreadable, minClasses,
+        if (maxImages < 0) throw new ArgumentOutOfRangeException(nameof(maxImages), maxImages, "maxImages must be 0 (all images) or more.");
+        var listing = ImageFolder.List(root, skipUnreadable, minClasses);
+        if (maxImages > 0) listing = listing.Sample(maxImages, seed);
+        return ImageFolder.LoadInMemory(listing, width, height, grayscale, skipUnreadable, minClasses,
             ImageResizingEstimator.ResizingKind.IsoCrop, log);
     }
 

@@ -32,8 +32,26 @@ public static partial class ImageFolder
         bool skipUnreadable = false, int minClasses = 2,
         ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.IsoCrop,
         Action<string>? log = null, int maxDegreeOfParallelism = 0)
+        => LoadInMemory(List(root, skipUnreadable, minClasses), width, height, grayscale, skipUnreadable, minClasses, resizing, log, maxDegreeOfParallelism);
+
+    /// <summary>Decodes the images of <paramref name="listing"/> (e.g. a <see cref="ImageFolderListing.Sample"/> or one
+    /// side of a <see cref="ImageFolderListing.Split"/>) like <see cref="LoadInMemory(string, int, int, bool, bool, int, ImageResizingEstimator.ResizingKind, Action{string}?, int)"/>;
+    /// label ids follow <see cref="ImageFolderListing.ClassNames"/>.</summary>
+    /// <param name="listing">The images to decode.</param>
+    /// <param name="width">Output width in pixels.</param>
+    /// <param name="height">Output height in pixels.</param>
+    /// <param name="grayscale">True for one grey channel, false for RGB.</param>
+    /// <param name="skipUnreadable">Skip (and count) undecodable files instead of failing.</param>
+    /// <param name="minClasses">Least number of classes accepted among the decoded images.</param>
+    /// <param name="resizing">How to resize.</param>
+    /// <param name="log">Receives the skipped-files line; null writes it to standard error.</param>
+    /// <param name="maxDegreeOfParallelism">Decoding threads; 0 uses all processors.</param>
+    public static InMemoryImageDataView LoadInMemory(ImageFolderListing listing, int width, int height, bool grayscale = false,
+        bool skipUnreadable = false, int minClasses = 2,
+        ImageResizingEstimator.ResizingKind resizing = ImageResizingEstimator.ResizingKind.IsoCrop,
+        Action<string>? log = null, int maxDegreeOfParallelism = 0)
     {
-        var listing = List(root, skipUnreadable, minClasses);
+        ArgumentNullException.ThrowIfNull(listing);
         var entries = listing.Entries;
         int channels = grayscale ? 1 : 3;
         int length = checked(channels * width * height);

@@ -27,6 +27,39 @@ public sealed class ImageFolderListing
     /// <summary>Files in class folders that are not images by their extension, skipped because skipping was asked.</summary>
     public IReadOnlyList<string> SkippedFiles { get; }
 
+    /// <summary>A seeded uniform sample of <paramref name="count"/> images (all when there are fewer), in listing order,
+    /// with the same <see cref="ClassNames"/>: subsets are taken before anything is decoded.</summary>
+    /// <param name="count">Images to keep; at least 1.</param>
+    /// <param name="seed">Seed of the draw.</param>
+    public ImageFolderListing Sample(int count, int seed)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "The sample must hold at least 1 image.");
+        if (count >= Entries.Count) return this;
+        var order = Enumerable.Range(0, Entries.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return Select(order[..count]);
+    }
+
+    /// <summary>A seeded split into train and test listings (test = <paramref name="testFraction"/> of the images, at
+    /// least 1), both in listing order and with the same <see cref="ClassNames"/>, so label ids agree.</summary>
+    /// <param name="testFraction">Share of the images in the test listing, in (0, 1).</param>
+    /// <param name="seed">Seed of the split.</param>
+    public (ImageFolderListing Train, ImageFolderListing Test) Split(double testFraction, int seed)
+    {
+        if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "The test share must be in (0, 1).");
+        if (Entries.Count < 2) throw new InvalidOperationException($"Image folder '{Root}' holds {Entries.Count} image(s); a split needs at least 2.");
+        var order = Enumerable.Range(0, Entries.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        int test = Math.Clamp((int)Math.Round(Entries.Count * testFraction), 1, Entries.Count - 1);
+        return (Select(order[test..]), Select(order[..test]));
+    }
+
+    private ImageFolderListing Select(int[] rows)
+    {
+        Array.Sort(rows);
+        return new ImageFolderListing(Root, ClassNames, rows.Select(i => Entries[i]).ToArray(), SkippedFiles);
+    }
+
     /// <summary>The listing as an <see cref="IDataView"/> with text columns <c>ImagePath</c> (full path) and
     /// <c>Label</c> (class name), ready for <see cref="ImageFolder.CreatePixelPipeline"/>.</summary>
     /// <param name="data">The data catalog of an <see cref="MLContext"/>, e.g. <c>ml.Data</c>.</param>

@@ -59,5 +59,28 @@ public static class ThresholdCalibrator
         return Calibrate(pairs.Scores, pairs.IsPositive, options.Objective, options.TargetPrecision);
     }
 
+    /// <summary>Precision, recall, F1 and accuracy of a fixed <paramref name="threshold"/> on scored pairs.</summary>
+    /// <param name="scores">Cosine similarity of each pair.</param>
+    /// <param name="isPositive">True for same-item (same-class) pairs.</param>
+    /// <param name="threshold">"Same" when the similarity is at or above it.</param>
+    public static ThresholdAssessment Assess(ReadOnlySpan<float> scores, ReadOnlySpan<bool> isPositive, float threshold)
+    {
+        if (scores.Length != isPositive.Length) throw new ArgumentException($"{scores.Length} scores but {isPositive.Length} labels.", nameof(isPositive));
+        if (float.IsNaN(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a number.");
+        long tp = 0, fp = 0, pos = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            if (isPositive[i]) pos++;
+            if (scores[i] >= threshold) { if (isPositive[i]) tp++; else fp++; }
+        }
+        long neg = scores.Length - pos, tn = neg - fp;
+        return new ThresholdAssessment(threshold,
+            tp + fp == 0 ? double.NaN : (double)tp / (tp + fp),
+            pos == 0 ? double.NaN : (double)tp / pos,
+            tp == 0 ? 0 : F1(tp, fp, pos),
+            scores.Length == 0 ? double.NaN : (double)(tp + tn) / scores.Length,
+            pos, neg);
+    }
+
     private static double F1(long tp, long fp, long pos) => 2.0 * tp / (2.0 * tp + fp + (pos - tp));
 }

@@ -122,6 +122,38 @@ public class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void SamplesAndSplitsAreDrawnFromTheListingBeforeDecoding()
+    {
+        foreach (var cls in new[] { "a", "b", "c" })
+        {
+            for (int i = 0; i < 10; i++) ImageFiles.Png(_dir.File($"{cls}/{i:D2}.png"), 8, 8, new SKColor((byte)(i * 20), 0, 0));
+            File.WriteAllBytes(_dir.File($"{cls}/zz-broken.png"), new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3 });
+        }
+        var listing = ImageFolder.List(Root);
+        var sample = listing.Sample(6, seed: 4);
+        Assert.Equal(6, sample.Entries.Count);
+        Assert.Equal(sample.Entries, listing.Sample(6, seed: 4).Entries);                    // seeded
+        Assert.True(sample.Entries.Select(e => e.Label).Distinct().Count() > 1);             // not the first class only
+        Assert.Equal(listing.ClassNames, sample.ClassNames);                                 // label ids stay the same
+        Assert.Same(listing, listing.Sample(100, seed: 4));
+
+        // Only the sampled files are decoded: broken files outside the sample are never opened.
+        var view = ImageFolder.LoadInMemory(sample, 8, 8, skipUnreadable: true, minClasses: 1, log: _ => { });
+        Assert.Equal(6, view.Count + view.SkippedFiles.Count);
+        Assert.Equal(sample.Entries.Count(e => e.ImagePath.EndsWith("zz-broken.png")), view.SkippedFiles.Count);
+
+        var (train, test) = listing.Split(0.2, seed: 4);
+        Assert.Equal(listing.Entries.Count, train.Entries.Count + test.Entries.Count);
+        Assert.Equal(7, test.Entries.Count);                                                 // round(33 x 0.2)
+        Assert.Empty(train.Entries.Select(e => e.ImagePath).Intersect(test.Entries.Select(e => e.ImagePath)));
+        Assert.Equal(listing.ClassNames, test.ClassNames);
+        var viaCatalog = new MLContext().Data.LoadImageFolder(Root, 8, 8, skipUnreadable: true, log: _ => { }, maxImages: 6, seed: 4);
+        Assert.Equal(view.Count, viaCatalog.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => listing.Sample(0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => listing.Split(1.0, 1));
+    }
+
+    [Fact]
     public void SkippingCountsUnreadableFilesAndLogsOnce()
     {
         WriteThreeClasses();
