@@ -15,12 +15,21 @@ namespace MlNetSiamese;
 /// </summary>
 public sealed class SiameseEmbeddingTransformer : ITransformer
 {
+    /// <summary>The trained encoder, as saved.</summary>
     internal Encoder EncoderModel { get; }
+    /// <summary>What <see cref="Transform"/> runs: the same encoder with its batch norms folded.</summary>
+    internal Encoder InferenceModel { get; }
     private readonly InputOutputColumnPair[] columns;
 
     internal SiameseEmbeddingTransformer(Encoder encoder, IEnumerable<InputOutputColumnPair> columns, int inferenceBatchSize, IReadOnlyList<TrainingProgress>? history = null)
+        : this(encoder, encoder.ForInference(), columns, inferenceBatchSize, history)
+    {
+    }
+
+    private SiameseEmbeddingTransformer(Encoder encoder, Encoder inference, IEnumerable<InputOutputColumnPair> columns, int inferenceBatchSize, IReadOnlyList<TrainingProgress>? history)
     {
         EncoderModel = encoder;
+        InferenceModel = inference;
         this.columns = columns.ToArray();
         if (this.columns.Length == 0) throw new ArgumentException("At least one (input, output) column pair is needed.", nameof(columns));
         if (inferenceBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(inferenceBatchSize), inferenceBatchSize, "InferenceBatchSize must be >= 1.");
@@ -43,7 +52,7 @@ public sealed class SiameseEmbeddingTransformer : ITransformer
     /// The same encoder (shared weights, no copy) applied to other columns, e.g. ("EmbeddingA", "ImageA") and
     /// ("EmbeddingB", "ImageB") for a table of pairs.
     /// </summary>
-    public SiameseEmbeddingTransformer WithColumns(params InputOutputColumnPair[] pairs) => new(EncoderModel, pairs, InferenceBatchSize);
+    public SiameseEmbeddingTransformer WithColumns(params InputOutputColumnPair[] pairs) => new(EncoderModel, InferenceModel, pairs, InferenceBatchSize, null);
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
@@ -57,7 +66,7 @@ public sealed class SiameseEmbeddingTransformer : ITransformer
     /// <inheritdoc />
     public IDataView Transform(IDataView input) => new AppendedColumnsDataView(input, Bind(input.Schema));
 
-    private EmbeddingAppender Bind(DataViewSchema schema) => new(EncoderModel, columns, schema, InferenceBatchSize);
+    private EmbeddingAppender Bind(DataViewSchema schema) => new(InferenceModel, columns, schema, InferenceBatchSize);
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => EmbeddingModelFormat.Save(ctx, this);
 }

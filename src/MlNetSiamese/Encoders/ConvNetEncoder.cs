@@ -8,10 +8,11 @@ namespace MlNetSiamese.Encoders;
 /// The reference article's convolutional tower: per stage two 3x3 convolutions with batch norm and ReLU and a
 /// 2x2 max-pool; then global average pooling and a linear projection to the embedding.
 /// </summary>
-internal sealed class ConvNetEncoder : nn.Module<Tensor, Tensor>
+internal sealed class ConvNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
 {
     private readonly Sequential features;
     private readonly Linear projection;
+    private readonly List<(Conv2d Conv, BatchNorm2d Norm)> stages = new();   // two per stage, in order
 
     public ConvNetEncoder(EncoderConfig config) : base(nameof(ConvNetEncoder))
     {
@@ -20,12 +21,15 @@ internal sealed class ConvNetEncoder : nn.Module<Tensor, Tensor>
         for (int s = 0; s < config.Widths.Length; s++)
         {
             int w = config.Widths[s];
-            layers.Add(($"conv{s}a", nn.Conv2d(channels, w, 3, padding: 1, bias: false)));
-            layers.Add(($"norm{s}a", nn.BatchNorm2d(w)));
-            layers.Add(($"relu{s}a", nn.ReLU()));
-            layers.Add(($"conv{s}b", nn.Conv2d(w, w, 3, padding: 1, bias: false)));
-            layers.Add(($"norm{s}b", nn.BatchNorm2d(w)));
-            layers.Add(($"relu{s}b", nn.ReLU()));
+            foreach (var (part, inputs) in new[] { ("a", channels), ("b", w) })
+            {
+                var conv = nn.Conv2d(inputs, w, 3, padding: 1, bias: false);
+                var norm = nn.BatchNorm2d(w);
+                stages.Add((conv, norm));
+                layers.Add(($"conv{s}{part}", conv));
+                layers.Add(($"norm{s}{part}", norm));
+                layers.Add(($"relu{s}{part}", nn.ReLU()));
+            }
             layers.Add(($"pool{s}", nn.MaxPool2d(2)));
             channels = w;
         }
@@ -39,5 +43,20 @@ internal sealed class ConvNetEncoder : nn.Module<Tensor, Tensor>
     {
         using var f = features.forward(input);
         return projection.forward(f.flatten(1));
+    }
+
+    public nn.Module<Tensor, Tensor> FoldBatchNorm()
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        for (int i = 0; i < stages.Count; i++)
+        {
+            layers.Add(($"conv{i}", BatchNormFolding.Fold(stages[i].Conv, stages[i].Norm, stride: 1, padding: 1)));
+            layers.Add(($"relu{i}", nn.ReLU(inplace: true)));
+            if (i % 2 == 1) layers.Add(($"pool{i / 2}", nn.MaxPool2d(2)));
+        }
+        layers.Add(("gap", nn.AdaptiveAvgPool2d(1)));
+        layers.Add(("flatten", nn.Flatten()));
+        layers.Add(("projection", BatchNormFolding.Copy(projection)));
+        return nn.Sequential(layers);
     }
 }

@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace MlNetSiamese.Encoders;
 
 /// <summary>Linear -> BatchNorm -> ReLU per hidden width, then a linear projection to the embedding.</summary>
-internal sealed class MlpEncoder : nn.Module<Tensor, Tensor>
+internal sealed class MlpEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
 {
     private readonly Sequential body;
+    private readonly List<(Linear Linear, BatchNorm1d Norm)> hidden = new();
+    private readonly Linear projection;
 
     public MlpEncoder(EncoderConfig config) : base(nameof(MlpEncoder))
     {
@@ -15,15 +17,31 @@ internal sealed class MlpEncoder : nn.Module<Tensor, Tensor>
         int inputs = config.InputSize;
         for (int i = 0; i < config.Widths.Length; i++)
         {
-            layers.Add(($"linear{i}", nn.Linear(inputs, config.Widths[i], hasBias: false)));
-            layers.Add(($"norm{i}", nn.BatchNorm1d(config.Widths[i])));
+            var linear = nn.Linear(inputs, config.Widths[i], hasBias: false);
+            var norm = nn.BatchNorm1d(config.Widths[i]);
+            hidden.Add((linear, norm));
+            layers.Add(($"linear{i}", linear));
+            layers.Add(($"norm{i}", norm));
             layers.Add(($"relu{i}", nn.ReLU()));
             inputs = config.Widths[i];
         }
-        layers.Add(("projection", nn.Linear(inputs, config.EmbeddingDimension)));
+        projection = nn.Linear(inputs, config.EmbeddingDimension);
+        layers.Add(("projection", projection));
         body = nn.Sequential(layers);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor input) => body.forward(input.flatten(1));
+
+    public nn.Module<Tensor, Tensor> FoldBatchNorm()
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
+        for (int i = 0; i < hidden.Count; i++)
+        {
+            layers.Add(($"linear{i}", BatchNormFolding.Fold(hidden[i].Linear, hidden[i].Norm)));
+            layers.Add(($"relu{i}", nn.ReLU(inplace: true)));
+        }
+        layers.Add(("projection", BatchNormFolding.Copy(projection)));
+        return nn.Sequential(layers);
+    }
 }
