@@ -26,6 +26,7 @@ public static class TrainCommand
         var margin = new Option<float?>("--margin") { Description = "Triplet margin." };
         var p = new Option<int?>("--classes-per-batch", "-P") { Description = "Classes per batch (P)." };
         var k = new Option<int?>("--samples-per-class", "-K") { Description = "Samples per class (K)." };
+        var classification = new Option<float?>("--classification-weight") { Description = "Weight of the auxiliary normalised-softmax classification loss (0 = triplet loss only)." };
         var triplets = new Option<int?>("--triplets-per-batch") { Description = "Triplets per batch (offline random mining)." };
         var optimizer = new Option<OptimizerKind?>("--optimizer") { Description = "Adam or AdamW." };
         var lr = new Option<float?>("--lr") { Description = "Learning rate." };
@@ -46,7 +47,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
         {
-            data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets,
+            data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets, classification,
             optimizer, lr, wd, schedule, crop, flip, validation, patience, imageSize, grayscale, calibrationFraction, resume,
         };
         command.SetAction(r => context.Guard("train", () =>
@@ -82,6 +83,7 @@ public static class TrainCommand
             if (r.GetValue(p) is { } pv) options.ClassesPerBatch = pv;
             if (r.GetValue(k) is { } kv) options.SamplesPerClass = kv;
             if (r.GetValue(triplets) is { } t) options.TripletsPerBatch = t;
+            if (r.GetValue(classification) is { } cw) options.ClassificationLossWeight = cw;
             if (r.GetValue(optimizer) is { } o) options.Optimizer = o;
             if (r.GetValue(lr) is { } l) options.LearningRate = l;
             if (r.GetValue(wd) is { } wdv) options.WeightDecay = wdv;

@@ -41,6 +41,11 @@ public sealed class SiameseEmbeddingOptions
     /// <summary>Triplets per batch for <see cref="TripletMining.OfflineRandom"/>. Default 64.</summary>
     public int TripletsPerBatch { get; set; } = 64;
 
+    /// <summary>Weight of an auxiliary normalised-softmax classification loss on the embeddings (one learned direction
+    /// per class, scale 16), added to the triplet loss; 0 (default) trains with the triplet loss only. The class
+    /// directions are used in training only and are not saved.</summary>
+    public float ClassificationLossWeight { get; set; }
+
     // ---- Optimisation ----
     /// <summary>Passes over the training data; at least 1. Default 10.</summary>
     public int Epochs { get; set; } = 10;
@@ -104,6 +109,7 @@ public sealed class SiameseEmbeddingOptions
         Check(ClassesPerBatch >= 2, nameof(ClassesPerBatch), ClassesPerBatch, ">= 2");
         Check(SamplesPerClass >= 2, nameof(SamplesPerClass), SamplesPerClass, ">= 2 (an anchor needs a positive)");
         Check(TripletsPerBatch >= 1, nameof(TripletsPerBatch), TripletsPerBatch, ">= 1");
+        Check(ClassificationLossWeight >= 0 && float.IsFinite(ClassificationLossWeight), nameof(ClassificationLossWeight), ClassificationLossWeight, ">= 0");
         Check(Epochs >= 1, nameof(Epochs), Epochs, ">= 1");
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
         Check(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, ">= 0");

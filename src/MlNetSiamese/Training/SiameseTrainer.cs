@@ -26,7 +26,9 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var encoder = new Encoder(o.ToEncoderConfig(data.RowSize), device);
         try
         {
-            Run(encoder, train, validation, data.Count, device);
+            using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount) : null;
+            if (head != null && device.type != DeviceType.CPU) head.to(device);
+            Run(encoder, head, train, validation, data.Count, device);
             encoder.Network.eval();
             return encoder;
         }
@@ -44,7 +46,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
     /// </summary>
     internal static Random EpochRandom(int seed, int epoch) => new(unchecked(seed * 1_000_003 + epoch * 7919));
 
-    private void Run(Encoder encoder, TrainingSet train, TrainingSet? validation, int allRows, Device device)
+    private void Run(Encoder encoder, NormalizedSoftmaxLoss? head, TrainingSet train, TrainingSet? validation, int allRows, Device device)
     {
         var o = options;
         var cfg = encoder.Config;
@@ -65,7 +67,8 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             ? new ImageAugmentation(cfg.Channels, cfg.Height, cfg.Width, o.AugmentCropPadding, o.AugmentHorizontalFlip)
             : null;
 
-        var parameters = encoder.Network.parameters().ToList();
+        var parameters = encoder.Network.parameters().Concat(head?.parameters() ?? []).ToList();
+        using var headWeight = o.ClassificationLossWeight.ToScalar();
         using OptimizerHelper optimizer = o.Optimizer == OptimizerKind.AdamW
             ? optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay)
             : optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay);
@@ -84,6 +87,11 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             var checkpoint = TrainingCheckpoint.Load(path);
             checkpoint.CheckMatches(path, configJson, o.Seed, o.ValidationFraction, allRows);
             EncoderWeights.Read(new MemoryStream(checkpoint.Weights), encoder.Network, $"training checkpoint '{path}'");
+            if (head != null)
+            {
+                if (checkpoint.HeadWeights == null) throw new InvalidOperationException($"Cannot resume from '{path}': it was written without ClassificationLossWeight. Resume with the options of the interrupted run.");
+                EncoderWeights.Read(new MemoryStream(checkpoint.HeadWeights), head, $"training checkpoint '{path}' (classification head)");
+            }
             using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
                 optimizer.load_state_dict(reader);
             best = checkpoint.BestWeights;
@@ -131,6 +139,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                     optimizer.zero_grad();
                     var embeddings = encoder.Forward(x);
                     var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
+                    if (head != null) loss = loss.add(head.forward(embeddings, tensor(labels, ScalarType.Int64, device)).mul(headWeight));
                     loss.backward();
                     optimizer.step();
                     lossSum += loss.item<float>();
@@ -148,7 +157,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             if (isBest)
             {
                 bestScore = score; sinceBest = 0;
-                if (validation != null) best = WeightsOf(encoder);
+                if (validation != null) best = WeightsOf(encoder.Network);
             }
             else sinceBest++;
             stopped = o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
@@ -162,7 +171,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             history.Add(report);
             // The checkpoint is on disk before anyone hears of the epoch, so a cancellation from the report keeps it.
             if (o.CheckpointPath != null)
-                SaveCheckpoint(o.CheckpointPath, encoder, optimizer, configJson, allRows, epoch, bestScore, sinceBest, best, history);
+                SaveCheckpoint(o.CheckpointPath, encoder, head, optimizer, configJson, allRows, epoch, bestScore, sinceBest, best, history);
             progress?.Report(report);
             log?.Invoke($"epoch {epoch}/{o.Epochs}: loss {report.Loss:F4}, active triplets {report.ActiveTripletFraction:P1}, " +
                         $"validation precision@1 {score:F4}{(isBest ? " (best)" : "")}, {clock.Elapsed.TotalSeconds:F1}s");
@@ -171,7 +180,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         if (best != null) EncoderWeights.Read(new MemoryStream(best), encoder.Network, "the best epoch's weights");
     }
 
-    private void SaveCheckpoint(string path, Encoder encoder, OptimizerHelper optimizer, string configJson, int allRows, int epoch,
+    private void SaveCheckpoint(string path, Encoder encoder, NormalizedSoftmaxLoss? head, OptimizerHelper optimizer, string configJson, int allRows, int epoch,
         double bestScore, int sinceBest, byte[]? best, List<TrainingProgress> history)
     {
         using var state = new MemoryStream();
@@ -181,14 +190,15 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         {
             ConfigJson = configJson, Seed = options.Seed, ValidationFraction = options.ValidationFraction, TrainingRows = allRows,
             CompletedEpochs = epoch, BestScore = bestScore, EpochsSinceBest = sinceBest,
-            Weights = WeightsOf(encoder), BestWeights = best, OptimizerState = state.ToArray(), History = history.ToArray(),
+            Weights = WeightsOf(encoder.Network), BestWeights = best, OptimizerState = state.ToArray(), History = history.ToArray(),
+            HeadWeights = head == null ? null : WeightsOf(head),
         }.Save(path);
     }
 
-    private static byte[] WeightsOf(Encoder encoder)
+    private static byte[] WeightsOf(nn.Module module)
     {
         using var stream = new MemoryStream();
-        EncoderWeights.Write(stream, encoder.Network);
+        EncoderWeights.Write(stream, module);
         return stream.ToArray();
     }
 

@@ -27,6 +27,8 @@ internal sealed class TrainingCheckpoint
     public required byte[] Weights { get; init; }
     public byte[]? BestWeights { get; init; }
     public required byte[] OptimizerState { get; init; }
+    /// <summary>Training-only modules next to the encoder (the classification head), or null.</summary>
+    public byte[]? HeadWeights { get; init; }
     public required IReadOnlyList<TrainingProgress> History { get; init; }
 
     /// <summary>Writes to <paramref name="path"/> through a temporary file and a rename: the previous checkpoint stays until the new one is complete.</summary>
@@ -43,6 +45,8 @@ internal sealed class TrainingCheckpoint
             w.Write(BestWeights != null);
             if (BestWeights != null) WriteSection(w, BestWeights);
             WriteSection(w, OptimizerState);
+            w.Write(HeadWeights != null);
+            if (HeadWeights != null) WriteSection(w, HeadWeights);
             w.Write(JsonSerializer.Serialize(History, Json));
         }
         var bytes = body.ToArray();
@@ -77,11 +81,12 @@ internal sealed class TrainingCheckpoint
             var weights = ReadSection(r, path);
             var best = r.ReadBoolean() ? ReadSection(r, path) : null;
             var optimizer = ReadSection(r, path);
+            var head = r.ReadBoolean() ? ReadSection(r, path) : null;
             var history = JsonSerializer.Deserialize<List<TrainingProgress>>(r.ReadString(), Json) ?? new();
             return new TrainingCheckpoint
             {
                 ConfigJson = config, Seed = seed, ValidationFraction = fraction, TrainingRows = rows, CompletedEpochs = completed,
-                BestScore = bestScore, EpochsSinceBest = sinceBest, Weights = weights, BestWeights = best, OptimizerState = optimizer, History = history,
+                BestScore = bestScore, EpochsSinceBest = sinceBest, Weights = weights, BestWeights = best, OptimizerState = optimizer, HeadWeights = head, History = history,
             };
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException)

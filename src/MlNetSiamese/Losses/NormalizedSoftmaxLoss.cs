@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MlNetSiamese.Losses;
+
+/// <summary>
+/// Normalised-softmax (NormFace / proxy) classification loss on L2-normalised embeddings: one learned unit vector per
+/// class, logits = scale x cos(embedding, class vector), cross-entropy with the labels. Used as an auxiliary loss
+/// next to the triplet loss, it pulls each class around one direction with every row of the batch instead of only
+/// the mined triplets, which speeds up training on data with few classes. Training only: the class vectors are not
+/// part of the saved model.
+/// </summary>
+internal sealed class NormalizedSoftmaxLoss : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Parameter proxies;
+    private readonly float scale;
+
+    public NormalizedSoftmaxLoss(int embeddingDimension, int classes, float scale = 16f) : base(nameof(NormalizedSoftmaxLoss))
+    {
+        this.scale = scale;
+        using var root = MathF.Sqrt(embeddingDimension).ToScalar();
+        proxies = nn.Parameter(randn(classes, embeddingDimension).div_(root));
+        RegisterComponents();
+    }
+
+    /// <summary>Mean cross-entropy of the batch; <paramref name="embeddings"/> are L2-normalised [B, D], <paramref name="labels"/> class ids [B].</summary>
+    public override Tensor forward(Tensor embeddings, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        using var s = scale.ToScalar();   // explicit, see TripletObjective.cs
+        var logits = embeddings.matmul(nn.functional.normalize(proxies, p: 2, dim: 1).t()).mul_(s);
+        return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
+    }
+}
