@@ -18,8 +18,6 @@ if ! dotnet build lib/NotebookLib.csproj -c Release -nologo -v q; then
   exit 1
 fi
 dotnet tool restore >/dev/null || { echo "notebooks: FAILED: dotnet tool restore"; exit 1; }
-# dotnet-repl 0.3.259 targets an older runtime; let it run on the newest installed one.
-export DOTNET_ROLL_FORWARD=${DOTNET_ROLL_FORWARD:-Major}
 
 failed=()
 passed=()
