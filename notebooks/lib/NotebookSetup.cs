@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.Loader;
 
 namespace MlNetSiamese.Notebooks;
 
@@ -23,29 +22,6 @@ public static class NotebookSetup
         if (mapped.Count == 0 || mapped.Any(p => !p.StartsWith(folder, StringComparison.Ordinal)))
             throw new InvalidOperationException($"TorchSharp must use the libtorch in {folder}, but the mapped libtorch files are: {string.Join(", ", mapped)}");
         return mapped;
-    }
-
-    /// <summary>
-    /// Lets <c>mlContext.Model.Load</c> find MlNetSiamese inside the kernel. A model names the assembly of its
-    /// transformers without a version ("MlNetSiamese"), and ML.NET calls <c>Assembly.Load</c> with that name. The
-    /// kernel's script loader (Roslyn's InteractiveAssemblyLoader) compares versions, sees 0.0.0.0 against the loaded
-    /// 1.0.0.0 and refuses to load "a different assembly with the same name" instead of returning the loaded one.
-    /// This puts a handler in front of the loader's own in every assembly load context of the kernel that returns the
-    /// already loaded assembly when the request names no version. Ordinary apps do not need it.
-    /// </summary>
-    public static void AllowModelLoading()
-    {
-        _ = typeof(Microsoft.ML.MLContext).Assembly;   // the ML.NET contexts exist from here on
-        _ = typeof(SiameseEmbeddingTransformer).Assembly;
-        var field = typeof(AssemblyLoadContext).GetField("_resolving", BindingFlags.Instance | BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException("AssemblyLoadContext._resolving not found: this runtime's loader differs; update NotebookSetup.AllowModelLoading.");
-        foreach (var context in AssemblyLoadContext.All)
-        {
-            if (context == AssemblyLoadContext.Default) continue;
-            var existing = (Func<AssemblyLoadContext, AssemblyName, Assembly?>?)field.GetValue(context);
-            if (existing?.GetInvocationList().Any(d => d.Method == ((Delegate)ReturnLoaded).Method) == true) continue;
-            field.SetValue(context, (Func<AssemblyLoadContext, AssemblyName, Assembly?>)ReturnLoaded + existing);
-        }
     }
 
     /// <summary>An HTML table of the public properties of <paramref name="rows"/> (doubles with 3 decimals), for <c>display(HTML(...))</c>.</summary>
@@ -72,13 +48,5 @@ public static class NotebookSetup
             html.Append("</tr>");
         }
         return html.Append("</tbody></table>").ToString();
-    }
-
-    private static Assembly? ReturnLoaded(AssemblyLoadContext context, AssemblyName name)
-    {
-        if (name.Version is not null) return null;
-        return AppDomain.CurrentDomain.GetAssemblies()
-            .Where(a => string.Equals(a.GetName().Name, name.Name, StringComparison.OrdinalIgnoreCase))
-            .OrderByDescending(a => a.GetName().Version).FirstOrDefault();
     }
 }

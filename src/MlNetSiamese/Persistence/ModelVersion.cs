@@ -16,5 +16,5 @@ internal static class ModelVersion
         verReadableCur: written,
         verWeCanReadBack: readableBackTo,
         loaderSignature: loaderSignature,
-        loaderAssemblyName: typeof(ModelVersion).Assembly.GetName().Name);
+        loaderAssemblyName: typeof(ModelVersion).Assembly.FullName);
 }
