@@ -31,6 +31,13 @@ public static class Peer
                    ?? throw new InvalidOperationException($"The peer printed nothing: {commandLine}");
         var json = JsonNode.Parse(last)!.AsObject();
         json["command"] = commandLine;
+        if (json["build"] is JsonObject build && !log.All.Any(r => r.Bench == "peer" && r.Name.StartsWith("build:")))
+            log.Add(new Result
+            {
+                Bench = "peer",
+                Name = $"build: torch {json["torch"]}, BLAS_INFO={build["blas_info"]}, MKL {build["mkl"]}, oneDNN {build["mkldnn"]}, {build["parallel"]}; " +
+                       $"mapped: {string.Join(", ", build["mapped"]!.AsArray().Select(x => (string?)x))}",
+            });
         return json;
     }
 }

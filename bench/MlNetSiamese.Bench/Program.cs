@@ -74,10 +74,23 @@ public static class Program
         Console.WriteLine($"MlNetSiamese.Bench {command}{(s.Smoke ? " (smoke: tiny sizes, 1 repetition; not a measurement)" : "")}, " +
                           $"torch threads {torch.get_num_threads()}, cores {Environment.ProcessorCount}, load {loadBefore}");
 
-        if (command is "training" or "all") TrainingBench.Run(s, log);
-        if (command is "inference" or "all") InferenceBench.Run(s, log);
-        if (command is "bandwidth" or "search" or "all") BandwidthBench.Run(s, log);
-        if (command is "search" or "all") SearchBench.Run(s, log);
+        if (s.RunPeer)
+        {
+            // The peer checks its vectorised miner and augmentation against literal ports of the C# loops first.
+            var check = Peer.Run(s, log, "selftest", $"--trials {(s.Smoke ? 30 : 200)}");
+            if (check != null)
+                log.Add(new Result { Bench = "peer", Name = $"selftest {check["selftest"]}: {check["triplets_checked"]} mined triplets equal to the C# miner's loop", Details = new() { ["command"] = check["command"]?.GetValue<string>() } });
+        }
+        void Section(string name, Action<Settings, ResultLog> run)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            run(s, log);
+            Console.WriteLine($"  ({name}: {Stopwatch.GetElapsedTime(t0).TotalSeconds:F0} s, load {Machine.LoadAverage()})");
+        }
+        if (command is "training" or "all") Section("training", TrainingBench.Run);
+        if (command is "inference" or "all") Section("inference", InferenceBench.Run);
+        if (command is "bandwidth" or "search" or "all") Section("bandwidth", BandwidthBench.Run);
+        if (command is "search" or "all") Section("search", SearchBench.Run);
 
         var meta = new Result
         {
@@ -85,7 +98,7 @@ public static class Program
             Details = new()
             {
                 ["date_utc"] = started.ToString("yyyy-MM-dd HH:mm:ss"), ["command"] = command, ["smoke"] = s.Smoke,
-                ["harness_command_line"] = Environment.CommandLine, ["commit"] = Machine.Commit(root),
+                ["harness_command_line"] = Environment.CommandLine, ["invoked_as"] = Environment.GetEnvironmentVariable("MLNETSIAMESE_BENCH_INVOCATION"), ["commit"] = Machine.Commit(root),
                 ["cpu"] = Machine.CpuModel(), ["cores"] = Environment.ProcessorCount, ["ram_gib"] = Math.Round(Machine.RamGiB(), 1), ["os"] = Machine.Os(),
                 ["dotnet"] = Environment.Version.ToString(), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
                 ["libtorch_mapped"] = Machine.MappedLibtorch(), ["torch_threads"] = torch.get_num_threads(), ["threads_requested"] = s.Threads,

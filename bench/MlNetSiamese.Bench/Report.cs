@@ -27,9 +27,9 @@ public static class Targets
         var bandwidth = all.FirstOrDefault(r => r.Bench == "bandwidth" && (int)Convert.ToDouble(r.Details["workers"]) == Environment.ProcessorCount);
         foreach (var s in all.Where(r => r.Bench == "search"))
         {
-            double gbps = ((double[])s.Details["gb_per_s"]!)[0];
-            var eff = new Result { Bench = "search", Name = s.Name + " GB/s", Unit = "GB/s", Median = gbps };
-            var bw = bandwidth == null ? null : new Result { Bench = "bandwidth", Name = bandwidth.Name + " (best)", Unit = "GB/s", Median = bandwidth.Max };
+            var gbps = (double[])s.Details["gb_per_s"]!;   // median, min, max
+            var eff = new Result { Bench = "search", Name = s.Name + " GB/s", Unit = "GB/s", Median = gbps[0], Min = gbps[1], Max = gbps[2] };
+            var bw = bandwidth == null ? null : new Result { Bench = "bandwidth", Name = bandwidth.Name + " (best)", Unit = "GB/s", Median = bandwidth.Max, Min = bandwidth.Max, Max = bandwidth.Max };
             yield return Check($"search {s.Name}: effective GB/s / measured read bandwidth (best, {Environment.ProcessorCount} threads)", eff, bw, 0.60);
         }
     }
@@ -71,6 +71,7 @@ public static class Report
         b.AppendLine($"- machine: {meta["cpu"]}, {meta["cores"]} cores, {meta["ram_gib"]} GiB RAM, {meta["os"]}; load average before {meta["load_before"]}, after {meta["load_after"]}");
         b.AppendLine($"- commit: `{meta["commit"]}`; .NET {meta["dotnet"]}, TorchSharp {meta["torchsharp"]}; libtorch mapped: {string.Join(", ", ((string[])meta["libtorch_mapped"]!).Select(p => $"`{p}`"))}");
         b.AppendLine($"- torch threads: {meta["torch_threads"]} (requested {meta["threads_requested"]}; the peer gets the same); repetitions: {meta["repetitions"]}; harness wall clock {meta["seconds"]} s");
+        if (meta.GetValueOrDefault("invoked_as") is string invoked && invoked.Length > 0) b.AppendLine($"- invoked as: `{invoked}`");
         b.AppendLine($"- harness: `{meta["harness_command_line"]}`");
         foreach (var cmd in log.All.Select(r => r.Details.GetValueOrDefault("command") as string).Where(c => c != null && c.Contains("peer.py")).Distinct())
             b.AppendLine($"- peer: `{cmd}`");
@@ -152,6 +153,8 @@ public static class Report
             b.AppendLine();
         }
 
+        foreach (var p in log.All.Where(r => r.Bench == "peer"))
+            b.AppendLine($"- peer {p.Name}");
         foreach (var e in log.All.Where(r => r.Bench == "error"))
             b.AppendLine($"- **error:** {e.Name}");
         return b.ToString();

@@ -14,7 +14,9 @@ python3-torch (CPU). Progress goes to stderr; the last line of stdout is one JSO
 import argparse
 import json
 import math
+import os
 import random
+import re
 import sys
 import time
 
@@ -355,6 +357,23 @@ def cmd_selftest(a):
     return {"selftest": "ok", "triplets_checked": checked}
 
 
+def build_info():
+    """How this torch was built and which BLAS it really calls: Debian's python3-torch uses generic BLAS (whatever
+    libblas.so.3 the alternatives system points at), not MKL as the pytorch.org wheels and TorchSharp's libtorch do."""
+    config = torch.__config__.show()
+    blas = re.search(r"BLAS_INFO=([^,\s]+)", config)
+    mapped = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            name = os.path.basename(path)
+            if any(k in name for k in ("blas", "lapack", "mkl", "libtorch", "libgomp", "dnnl")):
+                mapped.add(os.path.realpath(path))
+    return {"blas_info": blas.group(1) if blas else "?", "mkl": torch.backends.mkl.is_available(),
+            "mkldnn": torch.backends.mkldnn.is_available(), "parallel": torch.__config__.parallel_info().splitlines()[-1].strip(),
+            "mapped": sorted(mapped)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -383,7 +402,7 @@ def main():
     if a.command == "train" and a.warmup < 1:
         parser.error("--warmup must be at least 1")
     result = {"train": cmd_train, "infer": cmd_infer, "selftest": cmd_selftest}[a.command](a)
-    result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "numpy": np.__version__})
+    result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "numpy": np.__version__, "build": build_info()})
     print(json.dumps(result))
 
 
