@@ -15,7 +15,7 @@ public static class Program
     public const string Usage =
         "usage: MlNetSiamese.Bench <training|inference|search|bandwidth|all> [--smoke] [--threads N] [--reps N] [--out FILE.jsonl] " +
         "[--markdown FILE.md] [--encoders ConvNet,ResNet] [--no-peer] [--python PATH] [--train-batches N] [--warmup-batches N] " +
-        "[--rows N] [--queries N] [--galleries N,N] [--bandwidth-mib N]";
+        "[--rows N] [--batch-sizes 64,256] [--latency-calls N] [--queries N] [--galleries N,N] [--bandwidth-mib N]";
 
     public static int Main(string[] args)
     {
@@ -55,6 +55,7 @@ public static class Program
                 case "--queries": s = s with { Queries = NextInt() }; break;
                 case "--latency-calls": s = s with { LatencyCalls = NextInt() }; break;
                 case "--galleries": s = s with { GallerySizes = Next().Split(',').Select(x => int.TryParse(x, out int v) && v > 0 ? v : throw new UsageError("--galleries needs positive integers")).ToArray() }; break;
+                case "--batch-sizes": s = s with { InferenceBatchSizes = Next().Split(',').Select(x => int.TryParse(x, out int v) && v > 0 ? v : throw new UsageError("--batch-sizes needs positive integers")).ToArray() }; break;
                 case "--bandwidth-mib": s = s with { BandwidthBytes = (long)NextInt() << 20 }; break;
                 default: throw new UsageError($"unknown option '{args[i]}'");
             }
@@ -107,6 +108,8 @@ public static class Program
             },
         };
         log.Add(meta);
+        var foreign = Machine.MappedLibtorch().Where(p => !p.StartsWith(AppContext.BaseDirectory, StringComparison.Ordinal)).ToArray();
+        if (foreign.Length > 0) log.Add(new Result { Bench = "error", Name = $"a libtorch outside TorchSharp's own folder is mapped: {string.Join(", ", foreign)}" });
         foreach (var check in Targets.Evaluate(log).ToList()) log.Add(check);
         if (outFile != null) log.WriteJsonLines(outFile);
         if (markdown != null)
