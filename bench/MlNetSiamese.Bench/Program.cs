@@ -99,7 +99,7 @@ public static class Program
             Details = new()
             {
                 ["date_utc"] = started.ToString("yyyy-MM-dd HH:mm:ss"), ["command"] = command, ["smoke"] = s.Smoke,
-                ["harness_command_line"] = Environment.CommandLine, ["invoked_as"] = Environment.GetEnvironmentVariable("MLNETSIAMESE_BENCH_INVOCATION"), ["commit"] = Machine.Commit(root),
+                ["harness_command_line"] = (Environment.CommandLine.Split(' ')[0].EndsWith(".dll") ? "dotnet " : "") + Environment.CommandLine, ["invoked_as"] = Environment.GetEnvironmentVariable("MLNETSIAMESE_BENCH_INVOCATION"), ["commit"] = Machine.Commit(root),
                 ["cpu"] = Machine.CpuModel(), ["cores"] = Environment.ProcessorCount, ["ram_gib"] = Math.Round(Machine.RamGiB(), 1), ["os"] = Machine.Os(),
                 ["dotnet"] = Environment.Version.ToString(), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
                 ["libtorch_mapped"] = Machine.MappedLibtorch(), ["torch_threads"] = torch.get_num_threads(), ["threads_requested"] = s.Threads,

@@ -37,7 +37,7 @@ public sealed record Settings
     public static Settings ForSmoke(Settings s) => s with
     {
         Smoke = true, Repetitions = 1, TrainWarmupBatches = 1, TrainBatches = 2,
-        InferenceRows = 256, InferenceBatchSizes = [64, 128], LatencyCalls = 30, LatencyWarmup = 3, InferenceTrainBatches = 1,
+        InferenceRows = 128, InferenceBatchSizes = [32, 64], LatencyCalls = 20, LatencyWarmup = 3, InferenceTrainBatches = 1,
         GallerySizes = [20_000, 100_000], Queries = 50, BandwidthBytes = 64L << 20,
     };
 

@@ -26,6 +26,7 @@ public static class TrainingBench
             for (int rep = 0; rep < s.Repetitions; rep++)
             {
                 var options = Options(s, encoder, seed: rep + 1);
+                options.Validate();   // as the estimator does before it trains
                 var recorder = new BatchClock(s.TrainWarmupBatches, s.TrainWarmupBatches + s.TrainBatches);
                 using (var trained = new SiameseTrainer(options, recorder).Train(set))
                 {
