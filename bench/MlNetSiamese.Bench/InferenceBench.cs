@@ -51,18 +51,28 @@ public static class InferenceBench
             foreach (int batch in s.InferenceBatchSizes)
             {
                 var d = new Dictionary<string, object?>(details) { ["batch"] = batch };
-                log.Add(Result.From("inference", $"{kind} b{batch} raw-torchsharp", "images/s", Repeat(s, n, () => RawForward(encoder, data, n, batch)), d));
-                log.Add(Result.From("inference", $"{kind} b{batch} encoder-embed", "images/s", Repeat(s, n, () => EmbedSpans(encoder, data, n, batch)), d));
                 var transformer = new SiameseEmbeddingTransformer(encoder, [new InputOutputColumnPair("Embedding", "Features")], batch);
-                log.Add(Result.From("inference", $"{kind} b{batch} mlnet-transform", "images/s", Repeat(s, n, () => TransformAndCursor(transformer, view, n)), d));
-
-                // ---- batch-norm folding: bench-only measurement of the potential (FoldedEncoder). When the library
-                // gets its own folded inference path, add its measurement here as "{kind} b{batch} mlnet-folded". ----
                 using var folded = new FoldedEncoder(encoder);
                 double diff = FoldedMaxDifference(encoder, folded, data, Math.Min(n, batch));
-                log.Add(Result.From("inference", $"{kind} b{batch} folded-torchsharp", "images/s", Repeat(s, n, () => FoldedForward(folded, data, n, batch)),
-                    new(d) { ["max_abs_diff_vs_unfolded"] = diff, ["note"] = "bench-only FoldedEncoder, not a library path" }));
                 if (diff > 1e-3) log.Add(new Result { Bench = "error", Name = $"{kind}: folded embeddings differ from unfolded by {diff:G3}" });
+                var paths = new (string Name, Func<double> Seconds, Dictionary<string, object?> Details)[]
+                {
+                    ("raw-torchsharp", () => RawForward(encoder, data, n, batch), d),
+                    ("encoder-embed", () => EmbedSpans(encoder, data, n, batch), d),
+                    ("mlnet-transform", () => TransformAndCursor(transformer, view, n), d),
+                    // ---- batch-norm folding: bench-only measurement of the potential (FoldedEncoder). When the library
+                    // gets its own folded inference path, add it here as ("mlnet-folded", ...) and give it a target in Targets. ----
+                    ("folded-torchsharp", () => FoldedForward(folded, data, n, batch),
+                        new(d) { ["max_abs_diff_vs_unfolded"] = diff, ["note"] = "bench-only FoldedEncoder, not a library path" }),
+                };
+                // One warm-up pass each, then the repetitions round-robin over the paths, so that a drift of the
+                // machine's load affects every path alike.
+                foreach (var path in paths) path.Seconds();
+                var perPath = paths.Select(_ => new List<double>()).ToArray();
+                for (int rep = 0; rep < s.Repetitions; rep++)
+                    for (int p = 0; p < paths.Length; p++) perPath[p].Add(n / paths[p].Seconds());
+                for (int p = 0; p < paths.Length; p++)
+                    log.Add(Result.From("inference", $"{kind} b{batch} {paths[p].Name}", "images/s", Stats.Of(perPath[p]), paths[p].Details));
             }
 
             // single-item latency
@@ -94,12 +104,6 @@ public static class InferenceBench
     {
         var set = TrainingBench.SyntheticSet(s.TrainClasses, s.InferenceTrainBatches * s.BatchSize, seed: 5);
         return new SiameseTrainer(TrainingBench.Options(s, kind, seed: 1)).Train(set);
-    }
-
-    private static Stats Repeat(Settings s, int rows, Func<double> seconds)
-    {
-        seconds();   // warm-up: JIT, allocator, torch kernels
-        return Stats.Of(Enumerable.Range(0, s.Repetitions).Select(_ => rows / seconds()));
     }
 
     private static double RawForward(Encoder encoder, float[] data, int n, int batch)
@@ -196,7 +200,7 @@ public static class InferenceBench
 
     private static List<double> Latency(Settings s, Action<int> call)
     {
-        for (int i = 0; i < s.LatencyWarmup; i++) call(i);
+        WarmUp.Run(call, s.LatencyWarmup, s.WarmupSeconds);
         var ms = new List<double>(s.LatencyCalls);
         for (int i = 0; i < s.LatencyCalls; i++)
         {

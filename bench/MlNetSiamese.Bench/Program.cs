@@ -15,7 +15,7 @@ public static class Program
     public const string Usage =
         "usage: MlNetSiamese.Bench <training|inference|search|bandwidth|all> [--smoke] [--threads N] [--reps N] [--out FILE.jsonl] " +
         "[--markdown FILE.md] [--encoders ConvNet,ResNet] [--no-peer] [--python PATH] [--train-batches N] [--warmup-batches N] " +
-        "[--rows N] [--batch-sizes 64,256] [--latency-calls N] [--queries N] [--galleries N,N] [--bandwidth-mib N]";
+        "[--rows N] [--batch-sizes 64,256] [--latency-calls N] [--queries N] [--galleries N,N] [--bandwidth-mib N] [--warmup-seconds S]";
 
     public static int Main(string[] args)
     {
@@ -56,6 +56,7 @@ public static class Program
                 case "--latency-calls": s = s with { LatencyCalls = NextInt() }; break;
                 case "--galleries": s = s with { GallerySizes = Next().Split(',').Select(x => int.TryParse(x, out int v) && v > 0 ? v : throw new UsageError("--galleries needs positive integers")).ToArray() }; break;
                 case "--batch-sizes": s = s with { InferenceBatchSizes = Next().Split(',').Select(x => int.TryParse(x, out int v) && v > 0 ? v : throw new UsageError("--batch-sizes needs positive integers")).ToArray() }; break;
+                case "--warmup-seconds": s = s with { WarmupSeconds = double.TryParse(Next(), CultureInfo.InvariantCulture, out double w) && w >= 0 ? w : throw new UsageError("--warmup-seconds needs a number >= 0") }; break;
                 case "--bandwidth-mib": s = s with { BandwidthBytes = (long)NextInt() << 20 }; break;
                 default: throw new UsageError($"unknown option '{args[i]}'");
             }

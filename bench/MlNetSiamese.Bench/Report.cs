@@ -73,7 +73,8 @@ public static class Report
         b.AppendLine($"- torch threads: {meta["torch_threads"]} (requested {meta["threads_requested"]}; the peer gets the same); repetitions: {meta["repetitions"]}; harness wall clock {meta["seconds"]} s");
         if (meta.GetValueOrDefault("invoked_as") is string invoked && invoked.Length > 0) b.AppendLine($"- invoked as: `{invoked}`");
         b.AppendLine($"- harness: `{meta["harness_command_line"]}`");
-        foreach (var cmd in log.All.Select(r => r.Details.GetValueOrDefault("command") as string).Where(c => c != null && c.Contains("peer.py")).Distinct())
+        var peerCommands = log.All.SelectMany(r => (r.Details.GetValueOrDefault("commands") as string[] ?? []).Append(r.Details.GetValueOrDefault("command") as string));
+        foreach (var cmd in peerCommands.Where(c => c != null && c.Contains("peer.py")).Distinct())
             b.AppendLine($"- peer: `{cmd}`");
         b.AppendLine();
 

@@ -69,6 +69,16 @@ public sealed class ResultLog
     }
 }
 
+/// <summary>Warm-up that outlasts the JIT's tiering (methods are recompiled optimised after 30 calls and a short delay).</summary>
+public static class WarmUp
+{
+    public static void Run(Action<int> call, int minCalls, double minSeconds = 1.0)
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i < minCalls || System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds < minSeconds; i++) call(i);
+    }
+}
+
 internal static class JsonNodeExtensions
 {
     public static double[] Doubles(this JsonNode? node) => node?.AsArray().Select(x => x!.GetValue<double>()).ToArray() ?? Array.Empty<double>();

@@ -32,8 +32,8 @@ public static class SearchBench
                 ["cores"] = Environment.ProcessorCount,
             };
 
-            // One query per call; warm-up with a few queries first.
-            for (int q = 0; q < Math.Min(10, s.Queries); q++) index.Search(queries.AsSpan(q * d, d), s.TopK);
+            // One query per call; warm-up first (at least --warmup-seconds, so the scan loop runs as tier-1 code).
+            WarmUp.Run(q => index.Search(queries.AsSpan(q % s.Queries * d, d), s.TopK), minCalls: 10, s.WarmupSeconds);
             var qps = new List<double>();
             for (int rep = 0; rep < s.Repetitions; rep++)
             {
@@ -47,7 +47,7 @@ public static class SearchBench
             var st = Stats.Of(qps);
             log.Add(Result.From("search", $"{n} x {d} Search", "queries/s", st, new(details) { ["gb_per_s"] = GBps(st, bytesPerQuery) }));
 
-            index.SearchBatch(queries.AsSpan(0, Math.Min(10, s.Queries) * d), s.TopK);
+            WarmUp.Run(_ => index.SearchBatch(queries.AsSpan(0, Math.Min(10, s.Queries) * d), s.TopK), minCalls: 2, s.WarmupSeconds);
             qps.Clear();
             for (int rep = 0; rep < s.Repetitions; rep++)
             {

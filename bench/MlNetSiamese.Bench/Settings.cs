@@ -10,6 +10,7 @@ public sealed record Settings
     public bool RunPeer { get; init; } = true;
     public string Python { get; init; } = "/usr/bin/python3";
     public string PeerScript { get; init; } = "";
+    public double WarmupSeconds { get; init; } = 1.0;     // minimum warm-up time of the search and latency loops (JIT tiering)
 
     // training
     public int TrainWarmupBatches { get; init; } = 5;

@@ -22,7 +22,12 @@ public static class TrainingBench
             int batches = s.TrainWarmupBatches + s.TrainBatches;
             var set = SyntheticSet(s.TrainClasses, batches * s.BatchSize, seed: 7);
             var perRep = new List<double>();
+            var peerPerRep = new List<double>();
+            var peerCommands = new List<string>();
+            System.Text.Json.Nodes.JsonObject? lastPeer = null;
             double loss = double.NaN, active = double.NaN;
+            // Repetitions alternate between our loop and the peer's (one peer process per repetition, the same seed),
+            // so that a slow drift of the machine affects both sides alike.
             for (int rep = 0; rep < s.Repetitions; rep++)
             {
                 var options = Options(s, encoder, seed: rep + 1);
@@ -35,6 +40,19 @@ public static class TrainingBench
                 if (recorder.BatchesSeen != batches) throw new InvalidOperationException($"The trainer ran {recorder.BatchesSeen} batches, expected {batches}.");
                 perRep.Add(s.TrainBatches * s.BatchSize / recorder.TimedSeconds);
                 loss = recorder.LastLoss; active = recorder.LastActive;
+                Console.WriteLine($"  ours {kind} rep {rep + 1}: {perRep[^1]:F1} images/s");
+
+                if (s.RunPeer)
+                {
+                    var peer = Peer.Run(s, log, "train", $"--encoder {kind} --classes {s.TrainClasses} --rows {batches * s.BatchSize} " +
+                        $"--P {s.ClassesPerBatch} --K {s.SamplesPerClass} --warmup {s.TrainWarmupBatches} --batches {s.TrainBatches} --reps 1 --seed {rep + 1}");
+                    if (peer != null)
+                    {
+                        peerPerRep.AddRange(peer["images_per_s"].Doubles());
+                        peerCommands.Add(peer["command"]!.GetValue<string>());
+                        lastPeer = peer;
+                    }
+                }
             }
             log.Add(Result.From("training", $"{kind} mlnet-loop", "images/s", Stats.Of(perRep), new()
             {
@@ -43,22 +61,13 @@ public static class TrainingBench
                 ["mean_loss_last_rep"] = loss, ["active_fraction_last_rep"] = active,
                 ["path"] = "SiameseTrainer.Train (the estimator's loop), timed from its per-batch progress reports",
             }));
-
-            if (s.RunPeer)
-            {
-                var peer = Peer.Run(s, log, "train", $"--encoder {kind} --classes {s.TrainClasses} --rows {batches * s.BatchSize} " +
-                    $"--P {s.ClassesPerBatch} --K {s.SamplesPerClass} --warmup {s.TrainWarmupBatches} --batches {s.TrainBatches} --reps {s.Repetitions}");
-                if (peer != null)
+            if (lastPeer != null && peerPerRep.Count == s.Repetitions)
+                log.Add(Result.From("training", $"{kind} pytorch-eager", "images/s", Stats.Of(peerPerRep), new()
                 {
-                    var values = peer["images_per_s"].Doubles();
-                    log.Add(Result.From("training", $"{kind} pytorch-eager", "images/s", Stats.Of(values), new()
-                    {
-                        ["encoder"] = kind, ["batch"] = s.BatchSize, ["threads"] = peer["threads"]?.GetValue<int>(), ["torch"] = peer["torch"]?.GetValue<string>(),
-                        ["mean_loss_last_rep"] = peer["mean_loss_last_rep"]?.GetValue<double>(), ["active_fraction_last_rep"] = peer["active_fraction_last_rep"]?.GetValue<double>(),
-                        ["command"] = peer["command"]?.GetValue<string>(),
-                    }));
-                }
-            }
+                    ["encoder"] = kind, ["batch"] = s.BatchSize, ["threads"] = lastPeer["threads"]?.GetValue<int>(), ["torch"] = lastPeer["torch"]?.GetValue<string>(),
+                    ["mean_loss_last_rep"] = lastPeer["mean_loss_last_rep"]?.GetValue<double>(), ["active_fraction_last_rep"] = lastPeer["active_fraction_last_rep"]?.GetValue<double>(),
+                    ["command"] = peerCommands[^1], ["commands"] = peerCommands.ToArray(),
+                }));
         }
     }
 

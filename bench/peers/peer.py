@@ -7,7 +7,7 @@ Training/ImageAugmentation.cs, Losses/CosineDistance.cs, Losses/SemiHardMiner.cs
 Losses/TripletObjective.cs, Training/SiameseTrainer.cs) in plain PyTorch eager mode, run with Debian's
 python3-torch (CPU). Progress goes to stderr; the last line of stdout is one JSON object with the measurements.
 
-  peer.py train    --threads N --encoder ConvNet|ResNet --classes 16 --rows R --P 16 --K 4 --warmup W --batches N --reps R
+  peer.py train    --threads N --encoder ConvNet|ResNet --classes 16 --rows R --P 16 --K 4 --warmup W --batches N --reps R --seed S
   peer.py infer    --threads N --encoder ConvNet|ResNet --rows R --batches 64,256 --reps R --latency-calls C --latency-warmup W
   peer.py selftest   (vectorised miner and augmentation against literal ports of the C# loops)
 """
@@ -278,7 +278,8 @@ def cmd_train(a):
     per_rep = []
     loss = active = float("nan")
     for rep in range(a.reps):
-        torch.manual_seed(rep + 1)
+        seed = a.seed + rep
+        torch.manual_seed(seed)
         model = build(a.encoder)
         marks = {}
 
@@ -286,10 +287,10 @@ def cmd_train(a):
             if b == a.warmup or b == batches:
                 marks[b] = time.perf_counter()
 
-        loss, active = train(model, features, labels, a.P, a.K, batches, seed=rep + 1, on_batch=on_batch)
+        loss, active = train(model, features, labels, a.P, a.K, batches, seed=seed, on_batch=on_batch)
         ips = a.batches * a.P * a.K / (marks[batches] - marks[a.warmup])
         per_rep.append(ips)
-        log(f"peer train {a.encoder} rep {rep + 1}: {ips:.1f} images/s")
+        log(f"peer train {a.encoder} seed {seed}: {ips:.1f} images/s")
     return {"images_per_s": per_rep, "mean_loss_last_rep": loss, "active_fraction_last_rep": active}
 
 
@@ -392,6 +393,7 @@ def main():
     t.add_argument("--K", type=int, default=4)
     t.add_argument("--warmup", type=int, default=5)
     t.add_argument("--batches", type=int, default=30)
+    t.add_argument("--seed", type=int, default=1, help="seed of the first repetition (the next ones count up)")
     i.add_argument("--batches", default="64,256")
     i.add_argument("--train-batches", type=int, default=3)
     i.add_argument("--latency-calls", type=int, default=1000)

@@ -20,7 +20,7 @@ public class BenchSmokeTests
         [
             "all", "--smoke", "--no-peer", "--threads", threads.ToString(), "--encoders", "ConvNet",
             "--warmup-batches", "1", "--train-batches", "1", "--rows", "32", "--batch-sizes", "16", "--latency-calls", "3",
-            "--galleries", "20000", "--queries", "5", "--bandwidth-mib", "16",
+            "--galleries", "20000", "--queries", "5", "--bandwidth-mib", "16", "--warmup-seconds", "0",
         ], log);
 
         Assert.Equal(threads, TorchSharp.torch.get_num_threads());
