@@ -1,1 +1,2 @@
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("MlNetSiamese.Tests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("MlNetSiamese.Bench")]
