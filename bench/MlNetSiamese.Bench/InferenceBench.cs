@@ -14,7 +14,7 @@ namespace MlNetSiamese.Bench;
 ///     cursor reading the embedding column (the library's batched look-ahead cursor);
 /// (b) raw TorchSharp: <c>Encoder.Forward</c> under no_grad on input tensors made beforehand;
 /// (c) <c>Encoder.Embed</c> (what the cursor calls per batch: copy in, forward, copy out) on spans;
-/// (d) the batch-norm-folded forward (<see cref="FoldedEncoder"/>, bench-only);
+/// (d) raw TorchSharp forward of the batch-norm-folded network (<c>Encoder.ForInference</c>), which is what (a) runs;
 /// (e) PyTorch eager in the peer; and single-item latency of PredictionEngine, Encoder.Embed(1 row) and the peer.
 /// The encoder is the real trainer's output after a few batches, so batch-norm statistics are not the identity.
 /// </summary>
@@ -52,18 +52,16 @@ public static class InferenceBench
             {
                 var d = new Dictionary<string, object?>(details) { ["batch"] = batch };
                 var transformer = new SiameseEmbeddingTransformer(encoder, [new InputOutputColumnPair("Embedding", "Features")], batch);
-                using var folded = new FoldedEncoder(encoder);
+                using var folded = encoder.ForInference();   // the network the transformer's cursor runs
                 double diff = FoldedMaxDifference(encoder, folded, data, Math.Min(n, batch));
                 if (diff > 1e-3) log.Add(new Result { Bench = "error", Name = $"{kind}: folded embeddings differ from unfolded by {diff:G3}" });
                 var paths = new (string Name, Func<double> Seconds, Dictionary<string, object?> Details)[]
                 {
                     ("raw-torchsharp", () => RawForward(encoder, data, n, batch), d),
                     ("encoder-embed", () => EmbedSpans(encoder, data, n, batch), d),
-                    ("mlnet-transform", () => TransformAndCursor(transformer, view, n), d),
-                    // ---- batch-norm folding: bench-only measurement of the potential (FoldedEncoder). When the library
-                    // gets its own folded inference path, add it here as ("mlnet-folded", ...) and give it a target in Targets. ----
-                    ("folded-torchsharp", () => FoldedForward(folded, data, n, batch),
-                        new(d) { ["max_abs_diff_vs_unfolded"] = diff, ["note"] = "bench-only FoldedEncoder, not a library path" }),
+                    ("mlnet-transform", () => TransformAndCursor(transformer, view, n), new(d) { ["note"] = "runs the batch-norm-folded network" }),
+                    ("folded-torchsharp", () => RawForward(folded, data, n, batch),
+                        new(d) { ["max_abs_diff_vs_unfolded"] = diff, ["note"] = "Encoder.ForInference(): the library's folded inference network" }),
                 };
                 // One warm-up pass each, then the repetitions round-robin over the paths, so that a drift of the
                 // machine's load affects every path alike.
@@ -123,23 +121,6 @@ public static class InferenceBench
         finally { foreach (var x in inputs) x.Dispose(); }
     }
 
-    private static double FoldedForward(FoldedEncoder folded, float[] data, int n, int batch)
-    {
-        var inputs = MakeInputs(data, n, batch);
-        try
-        {
-            using var _ = no_grad();
-            long t0 = Stopwatch.GetTimestamp();
-            foreach (var x in inputs)
-            {
-                using var scope = NewDisposeScope();
-                folded.Forward(x);
-            }
-            return Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        }
-        finally { foreach (var x in inputs) x.Dispose(); }
-    }
-
     /// <summary>The rows as [batch, InputSize] tensors in torch-owned memory, made before the clock starts (as Encoder.Input does).</summary>
     private static List<Tensor> MakeInputs(float[] data, int n, int batch)
     {
@@ -154,14 +135,12 @@ public static class InferenceBench
         return inputs;
     }
 
-    private static double FoldedMaxDifference(Encoder encoder, FoldedEncoder folded, float[] data, int rows)
+    private static double FoldedMaxDifference(Encoder encoder, Encoder folded, float[] data, int rows)
     {
         var expected = new float[rows * 64];
         encoder.Embed(data.AsSpan(0, rows * InputSize), rows, expected);
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        var x = encoder.Input(data.AsSpan(0, rows * InputSize), rows, CPU);
-        var got = folded.Forward(x).contiguous().data<float>().ToArray();
+        var got = new float[rows * 64];
+        folded.Embed(data.AsSpan(0, rows * InputSize), rows, got);
         return expected.Zip(got, (a, b) => (double)Math.Abs(a - b)).Max();
     }
 

@@ -17,12 +17,12 @@ public static class Targets
         foreach (var t in all.Where(r => r.Bench == "inference" && r.Name.EndsWith(" mlnet-transform")))
         {
             string prefix = t.Name[..^" mlnet-transform".Length];
-            yield return Check($"inference {prefix}: ML.NET Transform / raw TorchSharp forward", t, log.Find("inference", $"{prefix} raw-torchsharp"), 0.95);
+            yield return Check($"inference {prefix}: ML.NET Transform / raw TorchSharp forward of the same (folded) network", t, log.Find("inference", $"{prefix} folded-torchsharp"), 0.95);
         }
         foreach (var f in all.Where(r => r.Bench == "inference" && r.Name.EndsWith(" folded-torchsharp")))
         {
             string prefix = f.Name[..^" folded-torchsharp".Length];
-            yield return Check($"inference {prefix}: BN-folded TorchSharp (bench-only fold) / PyTorch eager", f, log.Find("inference", $"{prefix} pytorch-eager"), 1.2);
+            yield return Check($"inference {prefix}: BN-folded TorchSharp (Encoder.ForInference) / PyTorch eager", f, log.Find("inference", $"{prefix} pytorch-eager"), 1.2);
         }
         var bandwidth = all.FirstOrDefault(r => r.Bench == "bandwidth" && (int)Convert.ToDouble(r.Details["workers"]) == Environment.ProcessorCount);
         foreach (var s in all.Where(r => r.Bench == "search"))
