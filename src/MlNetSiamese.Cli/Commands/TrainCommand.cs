@@ -131,14 +131,14 @@ public static class TrainCommand
             object? calibration = null;
             float? threshold = null;
             string calibrationFile = Path.Combine(outDir, ModelFiles.CalibrationFileName);
-            if (calibrationSet != null && EvaluateCommand.Calibrate(context, ml, embedder, calibrationSet, s) is { } chosen)
+            if (calibrationSet != null && EvaluateCommand.Calibrate(context, ml, EvaluateCommand.Embed(ml, embedder, calibrationSet), s) is { } chosen)
             {
                 calibration = ResultFiles.CalibrationDocument(chosen, $"{calibrationSet.Count} training images held out from training (--calibration-fraction {calFraction})");
                 ResultFiles.WriteJson(calibrationFile, calibration);
                 threshold = chosen.Threshold;
             }
             else if (File.Exists(calibrationFile)) File.Delete(calibrationFile);   // it belonged to the model just replaced
-            EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, outDir, s,
+            EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, EvaluateCommand.Embed(ml, embedder, test), outDir, s,
                 new { source = dataDir ?? "fashion-mnist", split = "test", rows = test.Count }, embedder.History, threshold, calibration);
             return Program.Success;
         }));
