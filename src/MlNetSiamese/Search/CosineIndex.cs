@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MlNetSiamese.Evaluation;
 using MlNetSiamese.Search;
 
@@ -12,6 +11,7 @@ namespace MlNetSiamese;
 public sealed class CosineIndex
 {
     private const int ParallelRowThreshold = 16_384;
+    private const int ScoreBlockRows = 256;   // rows scored into a stack buffer before the top-k pass
     private float[] _vectors;
     private long[] _ids;
     private readonly Dictionary<long, int> _rowOf = new();
@@ -171,12 +171,14 @@ public sealed class CosineIndex
     private TopK ScanInto(ReadOnlySpan<float> query, int start, int end, int k)
     {
         var top = new TopK(Math.Min(k, Math.Max(1, end - start)));
-        var vectors = _vectors;
-        int dim = Dimension;
-        for (int row = start; row < end; row++)
+        Span<float> scores = stackalloc float[ScoreBlockRows];
+        for (int block = start; block < end; block += ScoreBlockRows)
         {
-            float score = TensorPrimitives.Dot(query, new ReadOnlySpan<float>(vectors, row * dim, dim));
-            if (score >= top.Floor) top.Offer(_ids[row], score);
+            var s = scores[..Math.Min(ScoreBlockRows, end - block)];
+            RowDots.Compute(query, _vectors, block, s);
+            float floor = top.Floor;
+            for (int i = 0; i < s.Length; i++)
+                if (s[i] >= floor) { top.Offer(_ids[block + i], s[i]); floor = top.Floor; }
         }
         return top;
     }
