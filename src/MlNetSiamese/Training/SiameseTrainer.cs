@@ -16,6 +16,12 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
     /// <summary>Epoch reports of the epochs a resumed run had completed before it was interrupted (empty otherwise).</summary>
     public IReadOnlyList<TrainingProgress> ResumedHistory { get; private set; } = Array.Empty<TrainingProgress>();
 
+    /// <summary>
+    /// Train image encoders on channels-last (NHWC) batches (see <see cref="Encoder.ChannelsLast"/>); on by default,
+    /// off only to measure what it buys (bench/, training).
+    /// </summary>
+    internal bool ChannelsLast { get; init; } = true;
+
     public Encoder Train(TrainingSet data)
     {
         var o = options;
@@ -23,7 +29,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var (train, validation) = Split(data, o.ValidationFraction, new Random(o.Seed));
 
         torch.manual_seed(o.Seed);
-        var encoder = new Encoder(o.ToEncoderConfig(data.RowSize), device);
+        var encoder = new Encoder(o.ToEncoderConfig(data.RowSize), device) { ChannelsLast = ChannelsLast };
         try
         {
             using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount) : null;

@@ -38,6 +38,8 @@ public class BatchNormFoldingTests
         var expected = new float[20 * 10];
         encoder.Embed(inputs, 20, expected);
         using var folded = encoder.ForInference();
+        Assert.False(encoder.ChannelsLast);
+        Assert.Equal(kind != EncoderKind.Mlp, folded.ChannelsLast);   // so this compares NCHW with channels-last input
         var actual = new float[20 * 10];
         folded.Embed(inputs, 20, actual);
 
