@@ -54,8 +54,7 @@ public static class InferenceBench
                 var d = new Dictionary<string, object?>(details) { ["batch"] = batch };
                 var transformer = new SiameseEmbeddingTransformer(encoder, [new InputOutputColumnPair("Embedding", "Features")], batch);
                 using var folded = encoder.ForInference();   // the network the transformer's cursor runs
-                using var foldedNchw = encoder.ForInference();
-                foldedNchw.ChannelsLast = false;   // to show what channels-last input buys
+                using var foldedNchw = encoder.ForInference(channelsLast: false);   // to show what channels-last input buys
                 double diff = FoldedMaxDifference(encoder, folded, data, Math.Min(n, batch));
                 if (diff > 1e-3) log.Add(new Result { Bench = "error", Name = $"{kind}: folded embeddings differ from unfolded by {diff:G3}" });
                 var paths = new (string Name, Func<double> Seconds, Dictionary<string, object?> Details)[]

@@ -42,9 +42,10 @@ public static class TrainingBench
                         if (trained.Config.Kind != encoder) throw new InvalidOperationException($"Trained {trained.Config.Kind}, wanted {encoder}.");
                     }
                     if (recorder.BatchesSeen != batches) throw new InvalidOperationException($"The trainer ran {recorder.BatchesSeen} batches, expected {batches}.");
-                    (channelsLast ? perRep : nchwPerRep).Add(s.TrainBatches * s.BatchSize / recorder.TimedSeconds);
+                    var rates = channelsLast ? perRep : nchwPerRep;
+                    rates.Add(s.TrainBatches * s.BatchSize / recorder.TimedSeconds);
                     if (channelsLast) { loss = recorder.LastLoss; active = recorder.LastActive; }
-                    Console.WriteLine($"  ours {kind}{(channelsLast ? "" : " (NCHW)")} rep {rep + 1}: {(channelsLast ? perRep : nchwPerRep)[^1]:F1} images/s");
+                    Console.WriteLine($"  ours {kind}{(channelsLast ? "" : " (NCHW)")} rep {rep + 1}: {rates[^1]:F1} images/s");
                 }
 
                 if (s.RunPeer)

@@ -28,12 +28,12 @@ internal sealed class Encoder : IDisposable
     /// embeddings within float rounding, fewer passes over memory. Later changes
     /// to this encoder's weights do not reach the copy.
     /// </summary>
-    public Encoder ForInference()
+    public Encoder ForInference(bool channelsLast = true)
     {
         if (Network is not IFoldsBatchNorm foldable) throw new NotSupportedException($"{Config.Kind} encoders cannot fold their batch norms.");
         var folded = foldable.FoldBatchNorm();
         folded.eval();
-        return new Encoder(Config, folded, Device) { ChannelsLast = Config.IsImage };
+        return new Encoder(Config, folded, Device) { ChannelsLast = channelsLast && Config.IsImage };
     }
 
     public Encoder(EncoderConfig config, Device? device = null)
@@ -56,14 +56,20 @@ internal sealed class Encoder : IDisposable
     /// libtorch's oneDNN convolutions then run on NHWC directly instead of reordering NCHW input and output around
     /// every convolution, and every later activation stays NHWC. Measured on 2 cores: 1.4-1.5x the images/s of the
     /// NCHW folded inference network at batch 64 (bench/RESULTS.md). Results agree with NCHW within float rounding.
+    /// Image encoders only (the input is reshaped to [N, C, H, W]).
     /// </summary>
-    public bool ChannelsLast { get; set; }
+    public bool ChannelsLast { get; init; }
 
-    /// <summary>The same NCHW tensor with channels-last strides (TorchSharp has no memory_format argument).</summary>
-    private static Tensor ToChannelsLast(Tensor nchw)
+    /// <summary>
+    /// The same [N, C, H, W] tensor with channels-last strides (TorchSharp has no memory_format argument). The strides
+    /// are set explicitly: permuting back after an NHWC copy gives NCHW strides again when C = 1 (the NHWC permute of
+    /// a one-channel tensor is already contiguous, so nothing is copied), and libtorch would then keep NCHW.
+    /// </summary>
+    internal static Tensor ToChannelsLast(Tensor nchw)
     {
+        long n = nchw.shape[0], c = nchw.shape[1], h = nchw.shape[2], w = nchw.shape[3];
         using var nhwc = nchw.permute(0, 2, 3, 1).contiguous();
-        return nhwc.permute(0, 3, 1, 2);
+        return nhwc.as_strided(new[] { n, c, h, w }, new[] { h * w * c, 1, w * c, c });
     }
 
     /// <summary>Shapes a batch of flat input rows [B, InputSize] into what the network takes.</summary>
@@ -73,7 +79,7 @@ internal sealed class Encoder : IDisposable
     public Tensor Forward(Tensor flat)
     {
         using var shaped = Shape(flat);
-        using var input = ChannelsLast && Config.IsImage ? ToChannelsLast(shaped) : shaped.alias();
+        using var input = ChannelsLast ? ToChannelsLast(shaped) : shaped.alias();
         using var raw = Network.forward(input);
         return nn.functional.normalize(raw, p: 2, dim: 1);
     }

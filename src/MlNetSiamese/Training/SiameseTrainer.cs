@@ -29,7 +29,8 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var (train, validation) = Split(data, o.ValidationFraction, new Random(o.Seed));
 
         torch.manual_seed(o.Seed);
-        var encoder = new Encoder(o.ToEncoderConfig(data.RowSize), device) { ChannelsLast = ChannelsLast };
+        var config = o.ToEncoderConfig(data.RowSize);
+        var encoder = new Encoder(config, device) { ChannelsLast = ChannelsLast && config.IsImage };
         try
         {
             using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount) : null;

@@ -49,4 +49,16 @@ public class BatchNormFoldingTests
         // The folded network has no batch norm left.
         Assert.DoesNotContain(folded.Network.named_modules(), m => m.module is TorchSharp.Modules.BatchNorm2d or TorchSharp.Modules.BatchNorm1d);
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]   // one channel: an NHWC copy permuted back would carry NCHW strides again
+    public void ChannelsLastInputHasChannelsLastStridesAndTheSameValues(int channels)
+    {
+        using var nchw = torch.rand(2, channels, 5, 4);
+        using var nhwc = Encoder.ToChannelsLast(nchw);
+        Assert.Equal(new long[] { 2, channels, 5, 4 }, nhwc.shape);
+        Assert.Equal(new long[] { 5 * 4 * channels, 1, 4 * channels, channels }, nhwc.stride());
+        Assert.True(nhwc.allclose(nchw, rtol: 0, atol: 0));
+    }
 }
