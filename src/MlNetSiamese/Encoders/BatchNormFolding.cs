@@ -53,7 +53,7 @@ internal static class BatchNormFolding
     {
         using var _ = no_grad();
         using var eps = 1e-5.ToScalar();   // BatchNorm's default, which the encoders use
-        using var v = variance.add(eps);
+        using var v = variance.add(eps, Scalars.One);
         using var root = v.sqrt();
         using var scale = gamma.div(root);
         var shape = new long[w.shape.Length];

@@ -36,7 +36,11 @@ internal sealed class Encoder : IDisposable
         return new Encoder(Config, folded, Device) { ChannelsLast = channelsLast && Config.IsImage };
     }
 
-    public Encoder(EncoderConfig config, Device? device = null)
+    /// <param name="init">
+    /// Draws the initial weights (<see cref="WeightInit"/>); without it they come from libtorch's process-wide
+    /// generator, as when a saved model is about to be loaded over them.
+    /// </param>
+    public Encoder(EncoderConfig config, Device? device = null, Generator? init = null)
     {
         config.Validate();
         Config = config;
@@ -47,6 +51,7 @@ internal sealed class Encoder : IDisposable
             EncoderKind.ResNet => new ResNetEncoder(config),
             _ => throw new ArgumentOutOfRangeException(nameof(config), $"Encoder kind '{config.Kind}' cannot be built."),
         };
+        if (init != null) WeightInit.Reset(Network, init);
         Device = device ?? CPU;
         if (Device.type != DeviceType.CPU) Network.to(Device);
     }

@@ -92,7 +92,7 @@ internal sealed class ResNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
             var y = nn.functional.relu(norm1.forward(conv1.forward(x)));
             y = norm2.forward(conv2.forward(y));
             var skip = shortcut?.forward(x) ?? x.alias();
-            return nn.functional.relu(y.add_(skip)).MoveToOuterDisposeScope();
+            return nn.functional.relu(y.add_(skip, Scalars.One)).MoveToOuterDisposeScope();
         }
     }
 
@@ -113,7 +113,7 @@ internal sealed class ResNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
             using var scope = NewDisposeScope();
             var y = conv2.forward(conv1.forward(x).relu_());
             var skip = shortcut?.forward(x) ?? x;
-            return y.add_(skip).relu_().MoveToOuterDisposeScope();
+            return y.add_(skip, Scalars.One).relu_().MoveToOuterDisposeScope();
         }
     }
 }

@@ -1,3 +1,4 @@
+using MlNetSiamese.Encoders;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ internal sealed class CosineDistance : IDistance
     public Tensor Pairwise(Tensor embeddings)
     {
         using var similarity = embeddings.matmul(embeddings.t());
-        using var one = 1.0.ToScalar();   // explicit, see TripletObjective.cs
-        return similarity.neg().add_(one);
+        using var one = 1.0.ToScalar();   // explicit, see Scalars.cs
+        return similarity.neg().add_(one, Scalars.One);
     }
 }

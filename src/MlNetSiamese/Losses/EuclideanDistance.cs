@@ -1,3 +1,4 @@
+using MlNetSiamese.Encoders;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,8 +10,8 @@ internal sealed class EuclideanDistance : IDistance
     public Tensor Pairwise(Tensor embeddings)
     {
         using var similarity = embeddings.matmul(embeddings.t());
-        using Scalar minusTwo = (-2.0).ToScalar(), two = 2.0.ToScalar(), tiny = 1e-12.ToScalar();   // explicit, see TripletObjective.cs
-        using var squared = similarity.mul(minusTwo).add_(two).clamp_min_(tiny);
+        using Scalar minusTwo = (-2.0).ToScalar(), two = 2.0.ToScalar(), tiny = 1e-12.ToScalar();   // explicit, see Scalars.cs
+        using var squared = similarity.mul(minusTwo).add_(two, Scalars.One).clamp_min_(tiny);
         return squared.sqrt();
     }
 }

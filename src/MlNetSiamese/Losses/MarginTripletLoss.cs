@@ -1,3 +1,4 @@
+using MlNetSiamese.Encoders;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ internal sealed class MarginTripletLoss(float margin) : ITripletLoss
     public Tensor PerTriplet(Tensor anchorPositive, Tensor anchorNegative)
     {
         using var gap = anchorPositive - anchorNegative;
-        using var m = margin.ToScalar();   // explicit, see TripletObjective.cs
-        return nn.functional.relu(gap.add_(m));
+        using var m = margin.ToScalar();   // explicit, see Scalars.cs
+        return nn.functional.relu(gap.add_(m, Scalars.One));
     }
 }

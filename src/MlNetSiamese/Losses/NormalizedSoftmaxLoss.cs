@@ -16,11 +16,11 @@ internal sealed class NormalizedSoftmaxLoss : nn.Module<Tensor, Tensor, Tensor>
     private readonly Parameter proxies;
     private readonly float scale;
 
-    public NormalizedSoftmaxLoss(int embeddingDimension, int classes, float scale = 16f) : base(nameof(NormalizedSoftmaxLoss))
+    public NormalizedSoftmaxLoss(int embeddingDimension, int classes, Generator? init = null, float scale = 16f) : base(nameof(NormalizedSoftmaxLoss))
     {
         this.scale = scale;
         using var root = MathF.Sqrt(embeddingDimension).ToScalar();
-        proxies = nn.Parameter(randn(classes, embeddingDimension).div_(root));
+        proxies = nn.Parameter(randn(classes, embeddingDimension, generator: init).div_(root));
         RegisterComponents();
     }
 
@@ -28,7 +28,7 @@ internal sealed class NormalizedSoftmaxLoss : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor embeddings, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        using var s = scale.ToScalar();   // explicit, see TripletObjective.cs
+        using var s = scale.ToScalar();   // explicit, see Scalars.cs
         var logits = embeddings.matmul(nn.functional.normalize(proxies, p: 2, dim: 1).t()).mul_(s);
         return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using MlNetSiamese.Encoders;
 using static TorchSharp.torch;
 
 namespace MlNetSiamese.Losses;
@@ -8,9 +9,9 @@ internal sealed class SoftMarginTripletLoss : ITripletLoss
     public Tensor PerTriplet(Tensor anchorPositive, Tensor anchorNegative)
     {
         // softplus(x) = relu(x) + ln(1 + e^-|x|), stable for large |x|, and without the Scalars that
-        // nn.functional.softplus(beta, threshold) converts internally (see TripletObjective.cs).
+        // nn.functional.softplus(beta, threshold) converts internally (see Scalars.cs).
         using var scope = NewDisposeScope();
         var gap = anchorPositive - anchorNegative;
-        return nn.functional.relu(gap).add_(gap.abs().neg_().exp_().log1p_()).MoveToOuterDisposeScope();
+        return nn.functional.relu(gap).add_(gap.abs().neg_().exp_().log1p_(), Scalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -4,11 +4,7 @@ using static TorchSharp.torch;
 
 namespace MlNetSiamese.Losses;
 
-// Torch code in this library never passes a plain number where TorchSharp takes a Scalar (x.add_(1.0), x * 2,
-// arange(n)): the implicit conversion makes a Scalar that owns a native scalar through a raw IntPtr and frees it in
-// its finalizer, and nothing keeps it alive while the native call runs. Under GC pressure (parallel cursors, tests
-// in parallel) the finalizer can free it mid-call; libtorch then reads garbage ("Expected false to be true ...
-// toFloat", seen once in this suite). A `using var s = x.ToScalar();` lives until after the call.
+// Every Scalar here is explicit and outlives its call; see Scalars.cs for why.
 
 /// <summary>
 /// Distance, miner and loss put together: embeddings [B, D] and labels in, the mean loss over the triplets with a

@@ -28,12 +28,13 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var device = new Device(o.Device);
         var (train, validation) = Split(data, o.ValidationFraction, new Random(o.Seed));
 
-        torch.manual_seed(o.Seed);
+        // Initial weights come from a generator of this run's own, not libtorch's process-wide one (see WeightInit).
+        using var init = new Generator(unchecked((ulong)o.Seed));
         var config = o.ToEncoderConfig(data.RowSize);
-        var encoder = new Encoder(config, device) { ChannelsLast = ChannelsLast && config.IsImage };
+        var encoder = new Encoder(config, device, init) { ChannelsLast = ChannelsLast && config.IsImage };
         try
         {
-            using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount) : null;
+            using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init) : null;
             if (head != null && device.type != DeviceType.CPU) head.to(device);
             Run(encoder, head, train, validation, data.Count, device);
             encoder.Network.eval();
@@ -76,9 +77,9 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
 
         var parameters = encoder.Network.parameters().Concat(head?.parameters() ?? []).ToList();
         using var headWeight = o.ClassificationLossWeight.ToScalar();
-        using OptimizerHelper optimizer = o.Optimizer == OptimizerKind.AdamW
-            ? optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay)
-            : optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay);
+        // beta2 0.99: what TorchSharp's optim.Adam / optim.AdamW factories default to, which this trainer used for
+        // every result in bench/RESULTS.md before it had its own optimiser (PyTorch's default is 0.999).
+        using var optimizer = new AdamOptimizer(parameters, o.LearningRate, o.WeightDecay, decoupled: o.Optimizer == OptimizerKind.AdamW, beta2: 0.99);
 
         int batches = NewSampler().BatchesPerEpoch, total = batches * o.Epochs;
         var clock = Stopwatch.StartNew();
@@ -100,7 +101,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                 EncoderWeights.Read(new MemoryStream(checkpoint.HeadWeights), head, $"training checkpoint '{path}' (classification head)");
             }
             using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
-                optimizer.load_state_dict(reader);
+                optimizer.Load(reader, $"training checkpoint '{path}'");
             best = checkpoint.BestWeights;
             bestScore = checkpoint.BestScore;
             sinceBest = checkpoint.EpochsSinceBest;
@@ -126,7 +127,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             {
                 o.CancellationToken.ThrowIfCancellationRequested();
                 lr = o.Schedule == LearningRateSchedule.Cosine ? o.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / total)) : o.LearningRate;
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                optimizer.LearningRate = lr;
 
                 var batch = sampler.Next(random);
                 int rows = batch.Rows.Length;
@@ -143,12 +144,12 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                 using (var scope = NewDisposeScope())
                 {
                     var x = encoder.Input(buffer.AsSpan(0, rows * rowSize), rows, device);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var embeddings = encoder.Forward(x);
                     var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
-                    if (head != null) loss = loss.add(head.forward(embeddings, tensor(labels, ScalarType.Int64, device)).mul(headWeight));
+                    if (head != null) loss = loss.add(head.forward(embeddings, tensor(labels, ScalarType.Int64, device)), alpha: headWeight);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += loss.item<float>();
                     activeSum += active;
                 }
@@ -187,12 +188,12 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         if (best != null) EncoderWeights.Read(new MemoryStream(best), encoder.Network, "the best epoch's weights");
     }
 
-    private void SaveCheckpoint(string path, Encoder encoder, NormalizedSoftmaxLoss? head, OptimizerHelper optimizer, string configJson, int allRows, int epoch,
+    private void SaveCheckpoint(string path, Encoder encoder, NormalizedSoftmaxLoss? head, AdamOptimizer optimizer, string configJson, int allRows, int epoch,
         double bestScore, int sinceBest, byte[]? best, List<TrainingProgress> history)
     {
         using var state = new MemoryStream();
         using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
         new TrainingCheckpoint
         {
             ConfigJson = configJson, Seed = options.Seed, ValidationFraction = options.ValidationFraction, TrainingRows = allRows,
@@ -235,7 +236,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var e = tensor(embeddings, new long[] { n, d });
-        using var minusInfinity = float.NegativeInfinity.ToScalar();   // explicit, see TripletObjective.cs
+        using var minusInfinity = float.NegativeInfinity.ToScalar();   // explicit, see Scalars.cs
         int correct = 0;
         for (int start = 0; start < n; start += 1024)
         {

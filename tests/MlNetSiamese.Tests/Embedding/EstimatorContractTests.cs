@@ -91,6 +91,44 @@ public class EstimatorContractTests
     }
 
     [Fact]
+    public void TheSeedAloneDecidesTheWeightsWhileOtherCodeUsesTorchsGlobalGenerator()
+    {
+        float[] Weights()
+        {
+            var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 1, Seed = 3, ClassesPerBatch = 4, SamplesPerClass = 4, EncoderWidths = new[] { 32 }, ClassificationLossWeight = 0.5f };
+            var model = Models.TrainVectorPipeline(options).Model;
+            var embed = ((IEnumerable<ITransformer>)model).OfType<SiameseEmbeddingTransformer>().Single();
+            return embed.EncoderModel.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+        var alone = Weights();
+
+        // Another thread keeps reseeding and drawing from libtorch's process-wide generator (as a parallel test or a
+        // second model in the same app would) while the same training runs again.
+        using var stop = new CancellationTokenSource();
+        long draws = 0;
+        var noise = Task.Run(() =>
+        {
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                TorchSharp.torch.manual_seed(i);
+                using var t = TorchSharp.torch.rand(64);
+                Interlocked.Increment(ref draws);
+            }
+        });
+        float[] together;
+        long before;
+        try
+        {
+            SpinWait.SpinUntil(() => Interlocked.Read(ref draws) > 100, TimeSpan.FromSeconds(30));
+            before = Interlocked.Read(ref draws);
+            together = Weights();
+        }
+        finally { stop.Cancel(); noise.Wait(); }
+        Assert.True(Interlocked.Read(ref draws) > before, "the other thread drew nothing during training");
+        Assert.Equal(alone, together);
+    }
+
+    [Fact]
     public void ProgressIsReportedAndCancellationStopsTraining()
     {
         var reports = new List<TrainingProgress>();

@@ -31,8 +31,10 @@ public class LearningTests(ITestOutputHelper output)
         var model = ml.Transforms.SiameseEmbed(options).Fit(train);
         double before = Score(untrained), after = Score(model);
         output.WriteLine($"{mining} (classification weight {classification}): precision@1 untrained {before:F3}, trained {after:F3}");
-        Assert.True(before < 0.6, $"the untrained encoder should be far from perfect, got {before}");
+        // A random MLP keeps part of the cluster structure (0.63 here for seed 3; chance is 1/8).
+        Assert.True(before < 0.7, $"the untrained encoder should be far from perfect, got {before}");
         Assert.True(after > 0.9, $"held-out precision@1 {after} should exceed 0.9");
+        Assert.True(after - before > 0.25, $"training should lift precision@1 by more than 0.25: {before} -> {after}");
 
         // Mean positive cosine exceeds mean negative cosine by at least the margin.
         var emb = Synthetic.Embeddings(model.Transform(test), "Embedding");
