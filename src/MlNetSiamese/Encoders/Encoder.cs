@@ -10,6 +10,8 @@ namespace MlNetSiamese.Encoders;
 /// </summary>
 internal sealed class Encoder : IDisposable
 {
+    static Encoder() => NativeHeap.Configure();
+
     public EncoderConfig Config { get; }
     public nn.Module<Tensor, Tensor> Network { get; }
     public Device Device { get; private set; }
