@@ -105,6 +105,7 @@ public static class Program
                 ["dotnet"] = Environment.Version.ToString(), ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
                 ["libtorch_mapped"] = Machine.MappedLibtorch(), ["torch_threads"] = torch.get_num_threads(), ["threads_requested"] = s.Threads,
                 ["repetitions"] = s.Repetitions, ["load_before"] = loadBefore, ["load_after"] = Machine.LoadAverage(),
+                ["native_heap"] = NativeHeapState(),
                 ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
             },
         };
@@ -128,6 +129,15 @@ public static class Program
             for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "MlNetSiamese.sln"))) return dir.FullName;
         return Environment.CurrentDirectory;
+    }
+
+    /// <summary>How the C heap that libtorch allocates from is set up for this run (see MlNetSiamese's NativeHeap).</summary>
+    private static string NativeHeapState()
+    {
+        var env = new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES" }
+            .Where(v => Environment.GetEnvironmentVariable(v) != null).Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}").ToArray();
+        if (MlNetSiamese.Encoders.NativeHeap.Configure()) return "MlNetSiamese's mallopt (mmap threshold 32 MiB, trim threshold 256 MiB); the peer: glibc defaults";
+        return env.Length > 0 ? $"from the environment for both sides: {string.Join(" ", env)}" : "glibc defaults on both sides";
     }
 }
 

@@ -71,6 +71,7 @@ public static class Report
         b.AppendLine($"- machine: {meta["cpu"]}, {meta["cores"]} cores, {meta["ram_gib"]} GiB RAM, {meta["os"]}; load average before {meta["load_before"]}, after {meta["load_after"]}");
         b.AppendLine($"- commit: `{meta["commit"]}`; .NET {meta["dotnet"]}, TorchSharp {meta["torchsharp"]}; libtorch mapped: {string.Join(", ", ((string[])meta["libtorch_mapped"]!).Select(p => $"`{p}`"))}");
         b.AppendLine($"- torch threads: {meta["torch_threads"]} (requested {meta["threads_requested"]}; the peer gets the same); repetitions: {meta["repetitions"]}; harness wall clock {meta["seconds"]} s");
+        if (meta.GetValueOrDefault("native_heap") is string heap) b.AppendLine($"- C heap: {heap}");
         if (meta.GetValueOrDefault("invoked_as") is string invoked && invoked.Length > 0) b.AppendLine($"- invoked as: `{invoked}`");
         b.AppendLine($"- harness: `{meta["harness_command_line"]}`");
         var peerCommands = log.All.SelectMany(r => (r.Details.GetValueOrDefault("commands") as string[] ?? []).Append(r.Details.GetValueOrDefault("command") as string));
