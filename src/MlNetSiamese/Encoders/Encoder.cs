@@ -38,10 +38,11 @@ internal sealed class Encoder : IDisposable
         return new Encoder(Config, folded, Device) { ChannelsLast = channelsLast && Config.IsImage };
     }
 
-    /// <param name="init">
-    /// Draws the initial weights (<see cref="WeightInit"/>); without it they come from libtorch's process-wide
+    /// <summary>
+    /// A new network for <paramref name="config"/> on <paramref name="device"/> (CPU by default). <paramref name="init"/>
+    /// draws the initial weights (<see cref="WeightInit"/>); without it they come from libtorch's process-wide
     /// generator, as when a saved model is about to be loaded over them.
-    /// </param>
+    /// </summary>
     public Encoder(EncoderConfig config, Device? device = null, Generator? init = null)
     {
         config.Validate();

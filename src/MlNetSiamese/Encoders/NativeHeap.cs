@@ -6,9 +6,10 @@ namespace MlNetSiamese.Encoders;
 /// Keeps libtorch's large per-batch buffers in the C heap between batches on Linux/glibc. Every batch allocates and
 /// frees activations and gradients of a few MiB; with glibc's defaults many of them are mmap'ed and unmapped, or
 /// trimmed from the heap top, and fresh pages fault in on the next batch. Measured on the training bench (ConvNet,
-/// 30 batches): 934,000 minor page faults and 2.8 s of system time with the defaults, 91,000 and 0.4 s with
-/// M_MMAP_THRESHOLD 32 MiB plus M_TRIM_THRESHOLD 256 MiB (bench/RESULTS.md). Either setting alone is worse than
-/// none: it switches off glibc's adaptive threshold. The price is that freed memory, up to 256 MiB at the heap top,
+/// 30 batches, processes alternating, bench/RESULTS.md): 1.01-1.09 million minor page faults and 3.1-3.4 s of system
+/// time with the defaults, 90,000-93,000 and 0.3-0.4 s with M_MMAP_THRESHOLD 32 MiB plus M_TRIM_THRESHOLD 256 MiB.
+/// Either setting alone was worse than none (1.1 and 4.6 million faults, set through glibc's environment variables):
+/// it switches off glibc's adaptive threshold. The price is that freed memory, up to 256 MiB at the heap top,
 /// stays with the process instead of going back to the system.
 /// Applied once per process, before the first encoder is built. Skipped when the process already sets glibc's malloc
 /// tunables (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, GLIBC_TUNABLES) or when
@@ -17,6 +18,10 @@ namespace MlNetSiamese.Encoders;
 internal static class NativeHeap
 {
     public const string Variable = "MLNETSIAMESE_NATIVE_HEAP";
+
+    /// <summary>glibc's own malloc settings: when the process sets any of them, the heap is left as they make it.</summary>
+    public static readonly string[] GlibcVariables = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"];
+
     private const int MallocTrimThreshold = -1, MallocMmapThreshold = -3;
     private static readonly Lazy<bool> applied = new(Apply);
 
@@ -27,8 +32,7 @@ internal static class NativeHeap
     {
         if (!OperatingSystem.IsLinux()) return false;
         if (string.Equals(Environment.GetEnvironmentVariable(Variable), "default", StringComparison.OrdinalIgnoreCase)) return false;
-        foreach (var name in new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES" })
-            if (Environment.GetEnvironmentVariable(name) != null) return false;
+        if (GlibcVariables.Any(name => Environment.GetEnvironmentVariable(name) != null)) return false;
         try
         {
             // The mmap threshold first: 32 MiB is the most glibc accepts on 64-bit systems.

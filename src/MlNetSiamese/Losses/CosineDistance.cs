@@ -10,7 +10,6 @@ internal sealed class CosineDistance : IDistance
     public Tensor Pairwise(Tensor embeddings)
     {
         using var similarity = embeddings.matmul(embeddings.t());
-        using var one = 1.0.ToScalar();   // explicit, see Scalars.cs
-        return similarity.neg().add_(one, Scalars.One);
+        return similarity.neg().add_(Scalars.One, Scalars.One);   // explicit scalars, see Scalars.cs
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MlNetSiamese.Encoders;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -116,9 +117,8 @@ internal sealed class AdamOptimizer : IDisposable
     private static void WriteTensor(BinaryWriter writer, Tensor t)
     {
         using var cpu = t.cpu().contiguous();
-        var values = cpu.data<float>().ToArray();
-        writer.Write(values.Length);
-        foreach (var v in values) writer.Write(v);
+        writer.Write((int)cpu.numel());
+        writer.Write(cpu.bytes);
     }
 
     private static void ReadTensor(BinaryReader reader, Tensor into, string source)
@@ -127,7 +127,9 @@ internal sealed class AdamOptimizer : IDisposable
         if (length != into.numel())
             throw new InvalidDataException($"The optimiser state in {source} has a moment of {length} values for a parameter of {into.numel()}.");
         var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = reader.ReadSingle();
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        try { reader.BaseStream.ReadExactly(bytes); }
+        catch (EndOfStreamException) { throw new InvalidDataException($"The optimiser state in {source} ends inside a moment."); }
         using var loaded = tensor(values, into.shape);
         using (no_grad()) into.copy_(loaded);
     }

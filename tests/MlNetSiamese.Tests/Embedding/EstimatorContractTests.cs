@@ -75,38 +75,34 @@ public class EstimatorContractTests
         foreach (var r in results) Assert.Equal(0f, Models.MaxAbsDifference(results[0], r));
     }
 
+    /// <summary>Every trained weight of a small vector pipeline, flattened.</summary>
+    private static float[] TrainedWeights(int seed, int epochs = 2, float classification = 0)
+    {
+        var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = epochs, Seed = seed, ClassesPerBatch = 4, SamplesPerClass = 4, EncoderWidths = new[] { 32 }, ClassificationLossWeight = classification };
+        var model = Models.TrainVectorPipeline(options).Model;
+        var embed = ((IEnumerable<ITransformer>)model).OfType<SiameseEmbeddingTransformer>().Single();
+        return embed.EncoderModel.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+    }
+
     [Fact]
     public void SameSeedGivesIdenticalWeightsAndAnotherSeedDoesNot()
     {
-        float[] Weights(int seed)
-        {
-            var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 2, Seed = seed, ClassesPerBatch = 4, SamplesPerClass = 4, EncoderWidths = new[] { 32 } };
-            var model = Models.TrainVectorPipeline(options).Model;
-            var embed = ((IEnumerable<ITransformer>)model).OfType<SiameseEmbeddingTransformer>().Single();
-            return embed.EncoderModel.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
-        }
-        var a = Weights(11);
-        Assert.Equal(a, Weights(11));
-        Assert.NotEqual(a, Weights(12));
+        var a = TrainedWeights(11);
+        Assert.Equal(a, TrainedWeights(11));
+        Assert.NotEqual(a, TrainedWeights(12));
     }
 
     [Fact]
     public void TheSeedAloneDecidesTheWeightsWhileOtherCodeUsesTorchsGlobalGenerator()
     {
-        float[] Weights()
-        {
-            var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 1, Seed = 3, ClassesPerBatch = 4, SamplesPerClass = 4, EncoderWidths = new[] { 32 }, ClassificationLossWeight = 0.5f };
-            var model = Models.TrainVectorPipeline(options).Model;
-            var embed = ((IEnumerable<ITransformer>)model).OfType<SiameseEmbeddingTransformer>().Single();
-            return embed.EncoderModel.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
-        }
+        float[] Weights() => TrainedWeights(seed: 3, epochs: 1, classification: 0.5f);   // the head's init draws too
         var alone = Weights();
 
         // Another thread keeps reseeding and drawing from libtorch's process-wide generator (as a parallel test or a
         // second model in the same app would) while the same training runs again.
         using var stop = new CancellationTokenSource();
         long draws = 0;
-        var noise = Task.Run(() =>
+        var noise = new Thread(() =>
         {
             for (int i = 0; !stop.IsCancellationRequested; i++)
             {
@@ -115,6 +111,7 @@ public class EstimatorContractTests
                 Interlocked.Increment(ref draws);
             }
         });
+        noise.Start();
         float[] together;
         long before;
         try
@@ -123,7 +120,7 @@ public class EstimatorContractTests
             before = Interlocked.Read(ref draws);
             together = Weights();
         }
-        finally { stop.Cancel(); noise.Wait(); }
+        finally { stop.Cancel(); noise.Join(); }
         Assert.True(Interlocked.Read(ref draws) > before, "the other thread drew nothing during training");
         Assert.Equal(alone, together);
     }
