@@ -15,8 +15,8 @@ public static class TrainCommand
         var output = new Option<string>("--out", "-o") { Description = "Output folder (model.zip, metrics.json, plots, options.json).", DefaultValueFactory = _ => "siamese-model" };
         var preset = new Option<string?>("--preset") { Description = "article (the article's setup) or best (semi-hard mining + classification loss, AdamW, augmentation). Explicit options override it." };
         preset.AcceptOnlyFromAmong("article", "best");
-        var encoder = new Option<EncoderKind?>("--encoder") { Description = "ConvNet, ResNet or Mlp." };
-        var widths = new Option<string?>("--widths") { Description = "Encoder stage widths, e.g. 32,64,128." };
+        var encoder = new Option<EncoderKind?>("--encoder") { Description = "ConvNet, FastConvNet, ResNet or Mlp." };
+        var widths = new Option<string?>("--widths") { Description = "Encoder stage widths, e.g. 32,64,128 (FastConvNet: stem width first, e.g. 24,48,192,192)." };
         var dim = new Option<int?>("--dim") { Description = "Embedding dimension (default 64)." };
         var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default 10)." };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
@@ -34,6 +34,7 @@ public static class TrainCommand
         var schedule = new Option<LearningRateSchedule?>("--schedule") { Description = "Constant or Cosine." };
         var crop = new Option<int?>("--augment-crop") { Description = "Random-crop padding in pixels (0 = off)." };
         var flip = new Option<bool?>("--augment-flip") { Description = "Random horizontal flips." };
+        var testFlip = new Option<bool?>("--test-time-flip") { Description = "Embed each image and its mirror image and average them (in the saved model; twice the inference compute)." };
         var validation = new Option<float?>("--validation-fraction") { Description = "Share of the training set held out for validation P@1." };
         var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in epochs (needs --validation-fraction)." };
         var imageSize = new Option<int>("--image-size") { Description = "Image folders: side length images are resized to.", DefaultValueFactory = _ => 32 };
@@ -48,7 +49,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
         {
             data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets, classification,
-            optimizer, lr, wd, schedule, crop, flip, validation, patience, imageSize, grayscale, calibrationFraction, resume,
+            optimizer, lr, wd, schedule, crop, flip, testFlip, validation, patience, imageSize, grayscale, calibrationFraction, resume,
         };
         command.SetAction(r => context.Guard("train", () =>
         {
@@ -90,6 +91,7 @@ public static class TrainCommand
             if (r.GetValue(schedule) is { } sc) options.Schedule = sc;
             if (r.GetValue(crop) is { } c) options.AugmentCropPadding = c;
             if (r.GetValue(flip) is { } f) options.AugmentHorizontalFlip = f;
+            if (r.GetValue(testFlip) is { } tf) options.TestTimeFlip = tf;
             if (r.GetValue(validation) is { } v) options.ValidationFraction = v;
             if (r.GetValue(patience) is { } pa) options.EarlyStoppingPatience = pa;
             options.ClassesPerBatch = Math.Min(options.ClassesPerBatch, Math.Max(2, train.ClassNames.Count));

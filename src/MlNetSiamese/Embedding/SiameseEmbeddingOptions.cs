@@ -63,6 +63,12 @@ public sealed class SiameseEmbeddingOptions
     public int AugmentCropPadding { get; set; }
     /// <summary>Random horizontal flip. Default false.</summary>
     public bool AugmentHorizontalFlip { get; set; }
+    /// <summary>
+    /// Embed each image and its mirror image (left-right) and average the two (test-time augmentation), in the trained
+    /// model and in training's validation. Suits encoders trained with <see cref="AugmentHorizontalFlip"/>; twice the
+    /// inference compute. Images only; stored in the saved model. Default false.
+    /// </summary>
+    public bool TestTimeFlip { get; set; }
 
     // ---- Validation and early stopping ----
     /// <summary>Fraction of the training rows held out to pick the best epoch (leave-one-out precision@1); 0 keeps the last epoch. Default 0.</summary>
@@ -102,7 +108,8 @@ public sealed class SiameseEmbeddingOptions
         Check(!string.IsNullOrWhiteSpace(LabelColumnName), nameof(LabelColumnName), LabelColumnName ?? "null", "a column name");
         bool vector = ImageChannels == 0 && ImageHeight == 0 && ImageWidth == 0;
         Check(vector || (ImageChannels > 0 && ImageHeight > 0 && ImageWidth > 0), nameof(ImageChannels), $"{ImageChannels}x{ImageHeight}x{ImageWidth}", "all > 0 for images or all 0 for plain vectors (ImageChannels x ImageHeight x ImageWidth)");
-        Check(!(vector && Encoder is EncoderKind.ConvNet or EncoderKind.ResNet), nameof(Encoder), Encoder, "Mlp or Auto when the input is a plain vector (set ImageChannels/ImageHeight/ImageWidth for images)");
+        Check(!(vector && Encoder is EncoderKind.ConvNet or EncoderKind.ResNet or EncoderKind.FastConvNet), nameof(Encoder), Encoder, "Mlp or Auto when the input is a plain vector (set ImageChannels/ImageHeight/ImageWidth for images)");
+        Check(!(vector && TestTimeFlip), nameof(TestTimeFlip), TestTimeFlip, "false when the input is a plain vector (it mirrors images)");
         Check(EncoderWidths == null || EncoderWidths.Length > 0 && EncoderWidths.All(w => w is > 0 and <= EncoderConfig.MaxWidth), nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths), $"null or widths in 1..{EncoderConfig.MaxWidth}");
         Check(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, nameof(EmbeddingDimension), EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
         Check(Margin >= 0 && float.IsFinite(Margin), nameof(Margin), Margin, ">= 0");
@@ -132,12 +139,13 @@ public sealed class SiameseEmbeddingOptions
         {
             EncoderKind.Mlp => new[] { 256, 256 },
             EncoderKind.ResNet => new[] { 32, 64, 128 },
+            EncoderKind.FastConvNet => new[] { 32, 64, 256, 256 },
             _ => new[] { 32, 64, 128 },
         };
         return new EncoderConfig
         {
             Kind = kind, Channels = ImageChannels, Height = ImageHeight, Width = ImageWidth,
-            InputSize = inputSize, Widths = widths, EmbeddingDimension = EmbeddingDimension,
+            InputSize = inputSize, Widths = widths, EmbeddingDimension = EmbeddingDimension, TestTimeFlip = TestTimeFlip,
         };
     }
 }

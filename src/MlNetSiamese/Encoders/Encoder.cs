@@ -52,6 +52,7 @@ internal sealed class Encoder : IDisposable
             EncoderKind.Mlp => new MlpEncoder(config),
             EncoderKind.ConvNet => new ConvNetEncoder(config),
             EncoderKind.ResNet => new ResNetEncoder(config),
+            EncoderKind.FastConvNet => new FastConvNetEncoder(config),
             _ => throw new ArgumentOutOfRangeException(nameof(config), $"Encoder kind '{config.Kind}' cannot be built."),
         };
         if (init != null) WeightInit.Reset(Network, init);
@@ -98,8 +99,21 @@ internal sealed class Encoder : IDisposable
         if (inputs.Length != rows * Config.InputSize) throw new ArgumentException($"Expected {rows} x {Config.InputSize} input values, got {inputs.Length}.", nameof(inputs));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var y = Forward(Input(inputs, rows, Device)).cpu().contiguous();
-        y.bytes.CopyTo(MemoryMarshal.AsBytes(output));
+        var x = Input(inputs, rows, Device);
+        var y = Config.TestTimeFlip ? FlipAveraged(x, rows) : Forward(x);
+        y.cpu().contiguous().bytes.CopyTo(MemoryMarshal.AsBytes(output));
+    }
+
+    /// <summary>
+    /// <see cref="EncoderConfig.TestTimeFlip"/>: the images and their mirror images go through the network as one batch
+    /// of 2 x rows; each row's two unit embeddings are added and normalised again.
+    /// </summary>
+    private Tensor FlipAveraged(Tensor flat, int rows)
+    {
+        var mirrored = Shape(flat).flip(3).reshape(rows, -1);
+        var both = Forward(cat(new[] { flat, mirrored }, 0));
+        var sum = both.narrow(0, 0, rows).add(both.narrow(0, rows, rows), Scalars.One);
+        return nn.functional.normalize(sum, p: 2, dim: 1);
     }
 
     /// <summary>

@@ -19,10 +19,15 @@ public sealed record EncoderConfig
     public int Width { get; init; }
     /// <summary>Length of one input vector (Channels x Height x Width for images).</summary>
     public int InputSize { get; init; }
-    /// <summary>Hidden widths: channels per stage (ConvNet, ResNet) or units per hidden layer (MLP).</summary>
+    /// <summary>Hidden widths: channels per stage (ConvNet, ResNet), of the stem and then per stage (FastConvNet), or units per hidden layer (MLP).</summary>
     public int[] Widths { get; init; } = Array.Empty<int>();
     /// <summary>Embedding dimension (output length).</summary>
     public int EmbeddingDimension { get; init; }
+    /// <summary>
+    /// Test-time flip: an image's embedding is the normalised mean of the embeddings of the image and its mirror image
+    /// (left-right). Images only; twice the inference compute. Absent from models written before it (false).
+    /// </summary>
+    public bool TestTimeFlip { get; init; }
 
     /// <summary>True when the input is an image (channels, height and width all set).</summary>
     [JsonIgnore] public bool IsImage => Channels > 0 && Height > 0 && Width > 0;
@@ -33,12 +38,14 @@ public sealed record EncoderConfig
     public void Validate()
     {
         string? problem =
-            Kind is not (EncoderKind.Mlp or EncoderKind.ConvNet or EncoderKind.ResNet) ? $"Kind '{Kind}' is not a buildable encoder" :
+            Kind is not (EncoderKind.Mlp or EncoderKind.ConvNet or EncoderKind.ResNet or EncoderKind.FastConvNet) ? $"Kind '{Kind}' is not a buildable encoder" :
             InputSize < 1 || InputSize > MaxInputSize ? $"InputSize {InputSize} is outside 1..{MaxInputSize}" :
             EmbeddingDimension < 1 || EmbeddingDimension > MaxWidth ? $"EmbeddingDimension {EmbeddingDimension} is outside 1..{MaxWidth}" :
             Widths.Length > MaxStages || Widths.Any(w => w < 1 || w > MaxWidth) ? $"Widths [{string.Join(",", Widths)}] must have at most {MaxStages} entries in 1..{MaxWidth}" :
             Kind != EncoderKind.Mlp && !IsImage ? $"{Kind} needs Channels, Height and Width > 0" :
             Kind != EncoderKind.Mlp && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
+            TestTimeFlip && !IsImage ? "TestTimeFlip needs an image input (Channels, Height and Width > 0)" :
+            Kind == EncoderKind.FastConvNet && Widths.Length < 2 ? $"{Kind} needs a stem width and at least one stage width" :
             IsImage && (long)Channels * Height * Width != InputSize ? $"Channels x Height x Width = {(long)Channels * Height * Width} differs from InputSize {InputSize}" :
             null;
         if (problem != null) throw new InvalidDataException($"Encoder configuration is invalid: {problem}.");

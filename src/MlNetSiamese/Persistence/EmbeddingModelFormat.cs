@@ -17,7 +17,9 @@ internal static class EmbeddingModelFormat
     public const string LoaderSignature = "MlNetSiameseEmbedding";
 
     // 0x00010001: first version (column pairs, batch size, EncoderConfig.json, EncoderWeights.bin).
-    private static VersionInfo Version() => ModelVersion.Of("SIAMEMBD", LoaderSignature);
+    // 0x00010002: EncoderConfig.json may say FastConvNet or TestTimeFlip, which a 1.1 reader would reject or, for the
+    //             flip, silently ignore; the stream layout is unchanged, so 1.1 streams still load (TestTimeFlip false).
+    private static VersionInfo Version() => ModelVersion.Of("SIAMEMBD", LoaderSignature, written: 0x00010002, readableBackTo: 0x00010001);
 
     public static void Save(ModelSaveContext ctx, SiameseEmbeddingTransformer transformer)
     {

@@ -9,7 +9,11 @@ namespace MlNetSiamese.Persistence;
 /// </summary>
 internal static class ModelVersion
 {
-    /// <summary>Current version 1.1 of a stream; readable back to 1.1. Raise <paramref name="written"/> when a format changes.</summary>
+    /// <summary>
+    /// The header of a stream in version <paramref name="written"/> (default 1.1), which readers of that version or later
+    /// can read; this library reads the stream's versions back to <paramref name="readableBackTo"/>. Raise
+    /// <paramref name="written"/> when a format changes.
+    /// </summary>
     public static VersionInfo Of(string modelSignature, string loaderSignature, uint written = 0x00010001, uint readableBackTo = 0x00010001) => new(
         modelSignature: modelSignature,
         verWrittenCur: written,

@@ -75,7 +75,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             ? new ImageAugmentation(cfg.Channels, cfg.Height, cfg.Width, o.AugmentCropPadding, o.AugmentHorizontalFlip)
             : null;
 
-        var parameters = encoder.Network.parameters().Concat(head?.parameters() ?? []).ToList();
+        var parameters = encoder.Network.parameters().Concat(head?.parameters() ?? []).Where(p => p.requires_grad).ToList();   // not the fixed batch-norm scales of FastConvNet
         using var headWeight = o.ClassificationLossWeight.ToScalar();
         // beta2 0.99: what TorchSharp's optim.Adam / optim.AdamW factories default to, which this trainer used for
         // every result in bench/RESULTS.md before it had its own optimiser (PyTorch's default is 0.999).

@@ -149,6 +149,7 @@ public class EstimatorContractTests
     [Theory]
     [InlineData(EncoderKind.ConvNet)]
     [InlineData(EncoderKind.ResNet)]
+    [InlineData(EncoderKind.FastConvNet)]
     public void ImageEncodersTrainWithAugmentationAndRoundTrip(EncoderKind kind)
     {
         var ml = new MLContext(1);

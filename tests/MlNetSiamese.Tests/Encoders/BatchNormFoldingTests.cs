@@ -11,6 +11,8 @@ public class BatchNormFoldingTests
     [InlineData(EncoderKind.ConvNet, 3, 16)]
     [InlineData(EncoderKind.ResNet, 3, 16)]
     [InlineData(EncoderKind.ResNet, 1, 12)]
+    [InlineData(EncoderKind.FastConvNet, 3, 16)]   // a batch norm after each pool, folded into the convolution before it
+    [InlineData(EncoderKind.FastConvNet, 1, 12)]
     [InlineData(EncoderKind.Mlp, 0, 0)]
     public void FoldedEncoderGivesTheSameEmbeddingsAsTheTrainedOne(EncoderKind kind, int channels, int size)
     {
