@@ -7,14 +7,14 @@ namespace MlNetSiamese.Bench;
 /// <summary>
 /// Speed harness of issue #6. Usage (see bench/README.md):
 ///   MlNetSiamese.Bench &lt;training|inference|search|bandwidth|all&gt; [--smoke] [--threads N] [--reps N] [--out results.jsonl]
-///                      [--markdown RESULTS.md] [--encoders ConvNet,ResNet] [--no-peer] [--python /usr/bin/python3]
+///                      [--markdown RESULTS.md] [--encoders ConvNet,ResNet,FastConvNet] [--no-peer] [--python /usr/bin/python3]
 ///                      [--train-batches N] [--warmup-batches N] [--rows N] [--queries N] [--galleries 100000,1000000]
 /// </summary>
 public static class Program
 {
     public const string Usage =
         "usage: MlNetSiamese.Bench <training|inference|search|bandwidth|all> [--smoke] [--threads N] [--reps N] [--out FILE.jsonl] " +
-        "[--markdown FILE.md] [--encoders ConvNet,ResNet] [--no-peer] [--python PATH] [--train-batches N] [--warmup-batches N] " +
+        "[--markdown FILE.md] [--encoders ConvNet,ResNet,FastConvNet] [--no-peer] [--python PATH] [--train-batches N] [--warmup-batches N] " +
         "[--rows N] [--batch-sizes 64,256] [--latency-calls N] [--queries N] [--galleries N,N] [--bandwidth-mib N] [--warmup-seconds S]";
 
     public static int Main(string[] args)
@@ -62,7 +62,7 @@ public static class Program
             }
         }
         foreach (var e in s.Encoders)
-            if (e is not ("ConvNet" or "ResNet")) throw new UsageError($"--encoders takes ConvNet and/or ResNet, not '{e}'");
+            if (e is not ("ConvNet" or "ResNet" or "FastConvNet")) throw new UsageError($"--encoders takes ConvNet, ResNet and/or FastConvNet, not '{e}'");
 
         string root = RepoRoot();
         s = s with { PeerScript = Path.Combine(root, "bench", "peers", "peer.py") };

@@ -2,13 +2,13 @@
 """PyTorch peer of the MlNetSiamese speed harness (GitHub issue #6).
 
 Implements the same networks, sampler, augmentation, distance, miner, loss and optimiser as the C# library
-(src/MlNetSiamese: Encoders/ConvNetEncoder.cs, Encoders/ResNetEncoder.cs, Training/ClassBalancedSampler.cs,
+(src/MlNetSiamese: Encoders/ConvNetEncoder.cs, Encoders/FastConvNetEncoder.cs, Encoders/ResNetEncoder.cs, Training/ClassBalancedSampler.cs,
 Training/ImageAugmentation.cs, Losses/CosineDistance.cs, Losses/SemiHardMiner.cs, Losses/MarginTripletLoss.cs,
 Losses/TripletObjective.cs, Training/SiameseTrainer.cs) in plain PyTorch eager mode, run with Debian's
 python3-torch (CPU). Progress goes to stderr; the last line of stdout is one JSON object with the measurements.
 
-  peer.py train    --threads N --encoder ConvNet|ResNet --classes 16 --rows R --P 16 --K 4 --warmup W --batches N --reps R --seed S
-  peer.py infer    --threads N --encoder ConvNet|ResNet --rows R --batches 64,256 --reps R --latency-calls C --latency-warmup W
+  peer.py train    --threads N --encoder ConvNet|FastConvNet|ResNet --classes 16 --rows R --P 16 --K 4 --warmup W --batches N --reps R --seed S
+  peer.py infer    --threads N --encoder ConvNet|FastConvNet|ResNet --rows R --batches 64,256 --reps R --latency-calls C --latency-warmup W
   peer.py selftest   (vectorised miner and augmentation against literal ports of the C# loops)
 """
 import argparse
@@ -91,8 +91,40 @@ class ResNetEncoder(nn.Module):
         return self.projection(self.body(x).flatten(1))
 
 
-def build(kind, widths=(32, 64, 128), dim=64):
-    return (ConvNetEncoder if kind == "ConvNet" else ResNetEncoder)(CHANNELS, list(widths), dim)
+def scale_free_norm(channels):
+    """BatchNorm2d whose scale stays 1 (not trained): only the shift is learned."""
+    norm = nn.BatchNorm2d(channels)
+    norm.weight.requires_grad_(False)
+    return norm
+
+
+class FastConvNetEncoder(nn.Module):
+    """Stem conv3x3 + BN + GELU; per stage conv3x3, MaxPool2d(2), BN, GELU, conv3x3, BN, GELU (BN scales fixed at 1);
+    global max pool; Linear. widths = [stem, stage 1, ...]."""
+
+    def __init__(self, channels, widths, dim):
+        super().__init__()
+        c = widths[0]
+        layers = [nn.Conv2d(channels, c, 3, padding=1, bias=False), scale_free_norm(c), nn.GELU()]
+        for w in widths[1:]:
+            layers += [nn.Conv2d(c, w, 3, padding=1, bias=False), nn.MaxPool2d(2), scale_free_norm(w), nn.GELU(),
+                       nn.Conv2d(w, w, 3, padding=1, bias=False), scale_free_norm(w), nn.GELU()]
+            c = w
+        layers.append(nn.AdaptiveMaxPool2d(1))
+        self.features = nn.Sequential(*layers)
+        self.projection = nn.Linear(c, dim)
+
+    def forward(self, x):
+        return self.projection(self.features(x).flatten(1))
+
+
+# The widths the C# harness gives each encoder (bench/MlNetSiamese.Bench/TrainingBench.cs, Widths).
+WIDTHS = {"ConvNet": (32, 64, 128), "ResNet": (32, 64, 128), "FastConvNet": (16, 32, 128, 128)}
+
+
+def build(kind, dim=64):
+    network = {"ConvNet": ConvNetEncoder, "ResNet": ResNetEncoder, "FastConvNet": FastConvNetEncoder}[kind]
+    return network(CHANNELS, list(WIDTHS[kind]), dim)
 
 
 def embed(model, flat):
@@ -250,7 +282,7 @@ def synthetic(classes, rows, seed):
 def train(model, features, labels, p, k, batches, seed, margin=0.4, lr=1e-3, on_batch=None):
     rng = random.Random(seed)
     sampler = ClassBalancedSampler(labels, p, k)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=0.0)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
     model.train()
     loss_sum = active_sum = 0.0
     for b in range(1, batches + 1):
@@ -385,7 +417,7 @@ def main():
     for p in (t, i, s):
         p.add_argument("--threads", type=int, default=0)
     for p in (t, i):
-        p.add_argument("--encoder", choices=["ConvNet", "ResNet"], required=True)
+        p.add_argument("--encoder", choices=sorted(WIDTHS), required=True)
         p.add_argument("--rows", type=int, required=True)
         p.add_argument("--reps", type=int, default=5)
     t.add_argument("--classes", type=int, default=16)

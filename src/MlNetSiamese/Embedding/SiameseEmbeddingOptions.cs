@@ -20,7 +20,8 @@ public sealed class SiameseEmbeddingOptions
     public int ImageWidth { get; set; }
     /// <summary>Encoder network; <see cref="EncoderKind.Auto"/> takes ConvNet for images and MLP for vectors.</summary>
     public EncoderKind Encoder { get; set; } = EncoderKind.Auto;
-    /// <summary>Stage widths (ConvNet/ResNet channels) or hidden layer sizes (MLP); null takes the encoder's defaults.</summary>
+    /// <summary>Stage widths (ConvNet/ResNet channels; FastConvNet the stem's, then each stage's) or hidden layer sizes (MLP); null
+    /// takes the encoder's defaults (ConvNet and ResNet 32-64-128, FastConvNet 16-32-128-128, MLP 256-256).</summary>
     public int[]? EncoderWidths { get; set; }
     /// <summary>Length of the embedding. Default 64.</summary>
     public int EmbeddingDimension { get; set; } = 64;
@@ -139,7 +140,7 @@ public sealed class SiameseEmbeddingOptions
         {
             EncoderKind.Mlp => new[] { 256, 256 },
             EncoderKind.ResNet => new[] { 32, 64, 128 },
-            EncoderKind.FastConvNet => new[] { 32, 64, 256, 256 },
+            EncoderKind.FastConvNet => new[] { 16, 32, 128, 128 },   // about the ConvNet default's compute per image
             _ => new[] { 32, 64, 128 },
         };
         return new EncoderConfig
