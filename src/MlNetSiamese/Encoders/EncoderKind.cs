@@ -13,8 +13,8 @@ public enum EncoderKind
     ResNet = 3,
     /// <summary>
     /// The CIFAR-10 speed-run layout (a stem, then per stage convolution, max-pool, convolution at the pooled size):
-    /// wider stages for the same compute, the most accuracy per training minute on small images. Widths are
-    /// [stem, stage 1, stage 2, ...], at least two entries.
+    /// the most accuracy per training minute measured on CIFAR-10 and Fashion-MNIST here. Widths are [stem, stage 1,
+    /// stage 2, ...], at least two entries.
     /// </summary>
     FastConvNet = 4,
 }
