@@ -62,7 +62,7 @@ public static class TrainingBench
             }
             log.Add(Result.From("training", $"{kind} mlnet-loop", "images/s", Stats.Of(perRep), new()
             {
-                ["encoder"] = kind, ["widths"] = string.Join(",", Widths(encoder)), ["embedding"] = 64, ["batch"] = s.BatchSize, ["P"] = s.ClassesPerBatch, ["K"] = s.SamplesPerClass,
+                ["encoder"] = kind, ["widths"] = string.Join(",", SiameseEmbeddingOptions.DefaultWidths(encoder)), ["embedding"] = 64, ["batch"] = s.BatchSize, ["P"] = s.ClassesPerBatch, ["K"] = s.SamplesPerClass,
                 ["warmup_batches"] = s.TrainWarmupBatches, ["timed_batches"] = s.TrainBatches, ["threads"] = s.Threads,
                 ["mean_loss_last_rep"] = loss, ["active_fraction_last_rep"] = active,
                 ["path"] = "SiameseTrainer.Train (the estimator's loop), timed from its per-batch progress reports",
@@ -82,13 +82,11 @@ public static class TrainingBench
         }
     }
 
-    /// <summary>Each encoder's widths here and in the peer (bench/peers/peer.py, WIDTHS): FastConvNet as in --preset best.</summary>
-    internal static int[] Widths(EncoderKind encoder) => encoder == EncoderKind.FastConvNet ? [16, 32, 128, 128] : [32, 64, 128];
-
     internal static SiameseEmbeddingOptions Options(Settings s, EncoderKind encoder, int seed) => new()
     {
         ImageChannels = Channels, ImageHeight = Side, ImageWidth = Side,
-        Encoder = encoder, EncoderWidths = Widths(encoder), EmbeddingDimension = 64,
+        // The library's default widths, which bench/peers/peer.py's WIDTHS repeats for the peer.
+        Encoder = encoder, EncoderWidths = SiameseEmbeddingOptions.DefaultWidths(encoder), EmbeddingDimension = 64,
         Mining = TripletMining.SemiHard, Distance = DistanceKind.Cosine, Loss = TripletLossKind.Margin, Margin = 0.4f,
         ClassesPerBatch = s.ClassesPerBatch, SamplesPerClass = s.SamplesPerClass,
         Epochs = 1, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3f, WeightDecay = 0, Schedule = LearningRateSchedule.Constant,

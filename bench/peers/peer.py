@@ -118,7 +118,7 @@ class FastConvNetEncoder(nn.Module):
         return self.projection(self.features(x).flatten(1))
 
 
-# The widths the C# harness gives each encoder (bench/MlNetSiamese.Bench/TrainingBench.cs, Widths).
+# The widths the C# harness gives each encoder: the library's defaults (SiameseEmbeddingOptions.DefaultWidths).
 WIDTHS = {"ConvNet": (32, 64, 128), "ResNet": (32, 64, 128), "FastConvNet": (16, 32, 128, 128)}
 
 

@@ -257,4 +257,17 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         (exit, output) = Run(["data", "locate", "--data", f.Idx]);
         Assert.True(exit == 0, output);
     }
+
+    [Fact]
+    public void Preset_best_leaves_the_widths_to_the_encoder_so_an_explicit_encoder_gets_its_own()
+    {
+        var options = new MlNetSiamese.SiameseEmbeddingOptions { ImageChannels = 3, ImageHeight = 32, ImageWidth = 32 };
+        MlNetSiamese.Cli.Commands.Presets.Apply("best", options);
+        Assert.Equal(MlNetSiamese.EncoderKind.FastConvNet, options.Encoder);
+        Assert.Null(options.EncoderWidths);   // FastConvNet's defaults; --encoder ConvNet then gets ConvNet's, not a 4-stage ConvNet
+        Assert.True(options.TestTimeFlip && options.AugmentHorizontalFlip);
+        var grey = new MlNetSiamese.SiameseEmbeddingOptions { ImageChannels = 1, ImageHeight = 28, ImageWidth = 28 };
+        MlNetSiamese.Cli.Commands.Presets.Apply("best", grey);
+        Assert.False(grey.TestTimeFlip || grey.AugmentHorizontalFlip);
+    }
 }

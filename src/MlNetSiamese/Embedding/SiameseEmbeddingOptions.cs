@@ -112,6 +112,7 @@ public sealed class SiameseEmbeddingOptions
         Check(!(vector && Encoder is EncoderKind.ConvNet or EncoderKind.ResNet or EncoderKind.FastConvNet), nameof(Encoder), Encoder, "Mlp or Auto when the input is a plain vector (set ImageChannels/ImageHeight/ImageWidth for images)");
         Check(!(vector && TestTimeFlip), nameof(TestTimeFlip), TestTimeFlip, "false when the input is a plain vector (it mirrors images)");
         Check(EncoderWidths == null || EncoderWidths.Length > 0 && EncoderWidths.All(w => w is > 0 and <= EncoderConfig.MaxWidth), nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths), $"null or widths in 1..{EncoderConfig.MaxWidth}");
+        Check(!(Encoder == EncoderKind.FastConvNet && EncoderWidths is { Length: < 2 }), nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths), "null or at least two widths for FastConvNet (the stem's, then each stage's)");
         Check(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, nameof(EmbeddingDimension), EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
         Check(Margin >= 0 && float.IsFinite(Margin), nameof(Margin), Margin, ">= 0");
         Check(ClassesPerBatch >= 2, nameof(ClassesPerBatch), ClassesPerBatch, ">= 2");
@@ -131,22 +132,23 @@ public sealed class SiameseEmbeddingOptions
         catch (Exception) { Check(false, nameof(Device), Device, "a torch device such as \"cpu\" or \"cuda:0\""); }
     }
 
+    /// <summary>The widths an encoder gets when <see cref="EncoderWidths"/> is null.</summary>
+    internal static int[] DefaultWidths(EncoderKind kind) => kind switch
+    {
+        EncoderKind.Mlp => [256, 256],
+        EncoderKind.FastConvNet => [16, 32, 128, 128],   // about the ConvNet default's multiply-adds per image
+        _ => [32, 64, 128],                              // ConvNet, ResNet
+    };
+
     /// <summary>The encoder this run builds for inputs of <paramref name="inputSize"/> floats.</summary>
     internal EncoderConfig ToEncoderConfig(int inputSize)
     {
         bool image = ImageChannels > 0;
         var kind = Encoder == EncoderKind.Auto ? (image ? EncoderKind.ConvNet : EncoderKind.Mlp) : Encoder;
-        int[] widths = EncoderWidths ?? kind switch
-        {
-            EncoderKind.Mlp => new[] { 256, 256 },
-            EncoderKind.ResNet => new[] { 32, 64, 128 },
-            EncoderKind.FastConvNet => new[] { 16, 32, 128, 128 },   // about the ConvNet default's compute per image
-            _ => new[] { 32, 64, 128 },
-        };
         return new EncoderConfig
         {
             Kind = kind, Channels = ImageChannels, Height = ImageHeight, Width = ImageWidth,
-            InputSize = inputSize, Widths = widths, EmbeddingDimension = EmbeddingDimension, TestTimeFlip = TestTimeFlip,
+            InputSize = inputSize, Widths = EncoderWidths ?? DefaultWidths(kind), EmbeddingDimension = EmbeddingDimension, TestTimeFlip = TestTimeFlip,
         };
     }
 }

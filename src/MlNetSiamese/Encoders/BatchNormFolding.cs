@@ -38,6 +38,15 @@ internal static class BatchNormFolding
         return folded;
     }
 
+    /// <summary>The folded network: <paramref name="layers"/>, then <paramref name="pool"/>, flatten and a copy of <paramref name="projection"/>.</summary>
+    public static Sequential WithProjection(List<(string, nn.Module<Tensor, Tensor>)> layers, (string, nn.Module<Tensor, Tensor>) pool, Linear projection)
+    {
+        layers.Add(pool);
+        layers.Add(("flatten", nn.Flatten()));
+        layers.Add(("projection", Copy(projection)));
+        return nn.Sequential(layers);
+    }
+
     /// <summary>A copy of <paramref name="linear"/>.</summary>
     public static Linear Copy(Linear linear)
     {

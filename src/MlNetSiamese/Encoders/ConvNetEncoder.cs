@@ -54,9 +54,6 @@ internal sealed class ConvNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNor
             layers.Add(($"relu{i}", nn.ReLU(inplace: true)));
             if (i % 2 == 1) layers.Add(($"pool{i / 2}", nn.MaxPool2d(2)));
         }
-        layers.Add(("gap", nn.AdaptiveAvgPool2d(1)));
-        layers.Add(("flatten", nn.Flatten()));
-        layers.Add(("projection", BatchNormFolding.Copy(projection)));
-        return nn.Sequential(layers);
+        return BatchNormFolding.WithProjection(layers, ("gap", nn.AdaptiveAvgPool2d(1)), projection);
     }
 }

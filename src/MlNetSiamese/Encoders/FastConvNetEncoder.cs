@@ -82,9 +82,6 @@ internal sealed class FastConvNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatc
             layers.Add(($"conv{i + 1}b", BatchNormFolding.Fold(second, secondNorm, stride: 1, padding: 1)));
             layers.Add(($"gelu{i + 1}b", nn.GELU()));
         }
-        layers.Add(("gmp", nn.AdaptiveMaxPool2d(new long[] { 1, 1 })));
-        layers.Add(("flatten", nn.Flatten()));
-        layers.Add(("projection", BatchNormFolding.Copy(projection)));
-        return nn.Sequential(layers);
+        return BatchNormFolding.WithProjection(layers, ("gmp", nn.AdaptiveMaxPool2d(new long[] { 1, 1 })), projection);
     }
 }

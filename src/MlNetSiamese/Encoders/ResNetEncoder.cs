@@ -50,10 +50,7 @@ internal sealed class ResNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
             ("stemrelu", nn.ReLU(inplace: true)),
         };
         for (int s = 0; s < blocks.Count; s++) layers.Add(($"block{s}", blocks[s].FoldBatchNorm()));
-        layers.Add(("gap", nn.AdaptiveAvgPool2d(1)));
-        layers.Add(("flatten", nn.Flatten()));
-        layers.Add(("projection", BatchNormFolding.Copy(projection)));
-        return nn.Sequential(layers);
+        return BatchNormFolding.WithProjection(layers, ("gap", nn.AdaptiveAvgPool2d(1)), projection);
     }
 
     private sealed class BasicBlock : nn.Module<Tensor, Tensor>

@@ -42,6 +42,24 @@ public class FastConvNetTests
     }
 
     [Fact]
+    public void OneWidthIsRefusedAtTheOptionBeforeTraining()
+    {
+        var options = new SiameseEmbeddingOptions { ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, Encoder = EncoderKind.FastConvNet, EncoderWidths = [8] };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(1).Transforms.SiameseEmbed(options));
+        Assert.Contains(nameof(SiameseEmbeddingOptions.EncoderWidths), e.Message);
+    }
+
+    [Theory]
+    [InlineData(EncoderKind.FastConvNet, new[] { 16, 32, 128, 128 })]
+    [InlineData(EncoderKind.ConvNet, new[] { 32, 64, 128 })]   // what --preset best gives with --encoder ConvNet
+    [InlineData(EncoderKind.ResNet, new[] { 32, 64, 128 })]
+    public void WithoutWidthsEachEncoderGetsItsOwnDefaults(EncoderKind kind, int[] expected)
+    {
+        var options = new SiameseEmbeddingOptions { ImageChannels = 3, ImageHeight = 8, ImageWidth = 8, Encoder = kind };
+        Assert.Equal(expected, options.ToEncoderConfig(192).Widths);
+    }
+
+    [Fact]
     public void NeedsAStemAndAStageWidth()
     {
         var config = new EncoderConfig { Kind = EncoderKind.FastConvNet, Channels = 1, Height = 8, Width = 8, InputSize = 64, Widths = [8], EmbeddingDimension = 4 };

@@ -37,7 +37,7 @@ public class TestTimeFlipTests
         return output;
     }
 
-    private static Encoder Trained(bool flip)
+    private static Encoder Initialised(bool flip)
     {
         using var g = new torch.Generator(11);
         var encoder = new Encoder(Config(flip), init: g);
@@ -49,8 +49,8 @@ public class TestTimeFlipTests
     public void AnImageAndItsMirrorImageGetTheSameEmbeddingOnlyWithTheFlip()
     {
         var images = Images(1);
-        using var flipped = Trained(flip: true);
-        using var plain = Trained(flip: false);
+        using var flipped = Initialised(flip: true);
+        using var plain = Initialised(flip: false);
         double withFlip = Embed(flipped, images).Zip(Embed(flipped, Mirrored(images)), (a, b) => Math.Abs(a - b)).Max();
         double without = Embed(plain, images).Zip(Embed(plain, Mirrored(images)), (a, b) => Math.Abs(a - b)).Max();
         Assert.True(withFlip < 1e-5, $"flip-averaged embeddings of mirror images differ by {withFlip}");
@@ -61,8 +61,8 @@ public class TestTimeFlipTests
     public void TheEmbeddingIsTheNormalisedMeanOfBothViews()
     {
         var images = Images(2);
-        using var flipped = Trained(flip: true);
-        using var plain = Trained(flip: false);   // same generator seed: the same weights
+        using var flipped = Initialised(flip: true);
+        using var plain = Initialised(flip: false);   // same generator seed: the same weights
         var actual = Embed(flipped, images);
         var a = Embed(plain, images);
         var b = Embed(plain, Mirrored(images));
