@@ -85,9 +85,16 @@ internal sealed class Encoder : IDisposable
     public Tensor Shape(Tensor flat) => Config.IsImage ? flat.view(-1, Config.Channels, Config.Height, Config.Width) : flat;
 
     /// <summary>Forward pass with L2 normalisation, in whatever grad mode the caller set.</summary>
-    public Tensor Forward(Tensor flat)
+    public Tensor Forward(Tensor flat) => Forward(flat, Config.Height, Config.Width);
+
+    /// <summary>
+    /// <see cref="Forward(Tensor)"/> for images of another size than the config's (training on crops, see
+    /// <see cref="SiameseEmbeddingOptions.TrainingCropSize"/>): every image encoder ends in a global pool, so any size
+    /// down to its downsampling factor goes through. Plain vectors ignore the size.
+    /// </summary>
+    public Tensor Forward(Tensor flat, int height, int width)
     {
-        using var shaped = Shape(flat);
+        using var shaped = Config.IsImage ? flat.view(-1, Config.Channels, height, width) : flat.alias();
         using var input = ChannelsLast ? ToChannelsLast(shaped) : shaped.alias();
         using var raw = Network.forward(input);
         return nn.functional.normalize(raw, p: 2, dim: 1);

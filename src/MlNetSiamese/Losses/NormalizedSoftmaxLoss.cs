@@ -15,21 +15,23 @@ internal sealed class NormalizedSoftmaxLoss : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Parameter proxies;
     private readonly float scale;
+    private readonly double labelSmoothing;
 
-    public NormalizedSoftmaxLoss(int embeddingDimension, int classes, Generator? init = null, float scale = 16f) : base(nameof(NormalizedSoftmaxLoss))
+    public NormalizedSoftmaxLoss(int embeddingDimension, int classes, Generator? init = null, float scale = 16f, float labelSmoothing = 0f) : base(nameof(NormalizedSoftmaxLoss))
     {
         this.scale = scale;
+        this.labelSmoothing = labelSmoothing;
         using var root = MathF.Sqrt(embeddingDimension).ToScalar();
         proxies = nn.Parameter(randn(classes, embeddingDimension, generator: init).div_(root));
         RegisterComponents();
     }
 
-    /// <summary>Mean cross-entropy of the batch; <paramref name="embeddings"/> are L2-normalised [B, D], <paramref name="labels"/> class ids [B].</summary>
+    /// <summary>Mean cross-entropy of the batch (with label smoothing: against targets of 1 - s + s / classes on the label and s / classes elsewhere); <paramref name="embeddings"/> are L2-normalised [B, D], <paramref name="labels"/> class ids [B].</summary>
     public override Tensor forward(Tensor embeddings, Tensor labels)
     {
         using var scope = NewDisposeScope();
         using var s = scale.ToScalar();   // explicit, see Scalars.cs
         var logits = embeddings.matmul(nn.functional.normalize(proxies, p: 2, dim: 1).t()).mul_(s);
-        return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
+        return nn.functional.cross_entropy(logits, labels, label_smoothing: labelSmoothing).MoveToOuterDisposeScope();
     }
 }

@@ -34,7 +34,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var encoder = new Encoder(config, device, init) { ChannelsLast = ChannelsLast && config.IsImage };
         try
         {
-            using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init) : null;
+            using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init, labelSmoothing: o.ClassificationLabelSmoothing) : null;
             if (head != null && device.type != DeviceType.CPU) head.to(device);
             Run(encoder, head, train, validation, data.Count, device);
             encoder.Network.eval();
@@ -71,7 +71,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             },
             o.Loss == TripletLossKind.Margin ? new MarginTripletLoss(o.Margin) : new SoftMarginTripletLoss(),
             o.Margin);
-        var augmentation = cfg.IsImage && (o.AugmentCropPadding > 0 || o.AugmentHorizontalFlip)
+        var augmentation = cfg.IsImage && (o.AugmentCropPadding > 0 || o.AugmentHorizontalFlip || o.TrainingCropSize > 0)
             ? new ImageAugmentation(cfg.Channels, cfg.Height, cfg.Width, o.AugmentCropPadding, o.AugmentHorizontalFlip)
             : null;
 
@@ -123,6 +123,10 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             encoder.Network.train();
             double lossSum = 0, activeSum = 0;
             double lr = o.LearningRate;
+            // The first CropEpochs epochs train on small random crops (TrainingCropSize), the rest on whole images.
+            int side = epoch <= o.CropEpochs ? o.TrainingCropSize : 0;
+            int height = side > 0 ? side : cfg.Height, width = side > 0 ? side : cfg.Width;
+            int trainRow = side > 0 ? cfg.Channels * side * side : rowSize;
             for (int b = 1; b <= batches; b++, step++)
             {
                 o.CancellationToken.ThrowIfCancellationRequested();
@@ -131,21 +135,23 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
 
                 var batch = sampler.Next(random);
                 int rows = batch.Rows.Length;
-                if (buffer.Length != rows * rowSize) buffer = new float[rows * rowSize];
+                if (buffer.Length != rows * trainRow) buffer = new float[rows * trainRow];
                 var labels = new int[rows];
                 for (int i = 0; i < rows; i++)
                 {
                     var src = train.Features.AsSpan(batch.Rows[i] * rowSize, rowSize);
-                    var dst = buffer.AsSpan(i * rowSize, rowSize);
-                    if (augmentation != null) augmentation.CopyAugmented(src, dst, random); else src.CopyTo(dst);
+                    var dst = buffer.AsSpan(i * trainRow, trainRow);
+                    if (side > 0) augmentation!.CopyCropped(src, dst, side, random);
+                    else if (augmentation != null) augmentation.CopyAugmented(src, dst, random);
+                    else src.CopyTo(dst);
                     labels[i] = train.Labels[batch.Rows[i]];
                 }
 
                 using (var scope = NewDisposeScope())
                 {
-                    var x = encoder.Input(buffer.AsSpan(0, rows * rowSize), rows, device);
+                    var x = encoder.Input(buffer.AsSpan(0, rows * trainRow), rows, device);
                     optimizer.ZeroGrad();
-                    var embeddings = encoder.Forward(x);
+                    var embeddings = encoder.Forward(x, height, width);
                     var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
                     if (head != null) loss = loss.add(head.forward(embeddings, tensor(labels, ScalarType.Int64, device)), alpha: headWeight);
                     loss.backward();

@@ -108,6 +108,9 @@ public class BadInputTests
     [InlineData("EarlyStoppingPatience")]
     [InlineData("ImageChannels")]
     [InlineData("Device")]
+    [InlineData("ClassificationLabelSmoothing")]
+    [InlineData("TrainingCropSize")]
+    [InlineData("TrainingCropFraction")]
     public void OptionsOutOfRangeAreNamed(string option)
     {
         Action<SiameseEmbeddingOptions> change = option switch
@@ -121,6 +124,9 @@ public class BadInputTests
             "ValidationFraction" => o => o.ValidationFraction = 1,
             "EarlyStoppingPatience" => o => o.EarlyStoppingPatience = 2,
             "ImageChannels" => o => { o.ImageChannels = 3; o.ImageHeight = 0; },
+            "ClassificationLabelSmoothing" => o => o.ClassificationLabelSmoothing = 1,
+            "TrainingCropSize" => o => o.TrainingCropSize = 8,   // the quick options are plain vectors: nothing to crop
+            "TrainingCropFraction" => o => o.TrainingCropFraction = 1.5f,
             _ => o => o.Device = "nonsense:9",
         };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Transforms.SiameseEmbed(Quick(change)));
