@@ -276,11 +276,12 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     [InlineData(3, 64, 48)]
     [InlineData(3, 9, 0)]     // three quarters of 9 is below the smallest crop: off rather than an invalid size
     [InlineData(1, 28, 0)]    // grey (Fashion-MNIST): off
-    public void Preset_best_trains_colour_images_on_three_quarter_crops_first(int channels, int side, int expected)
+    public void Preset_best_trains_colour_images_on_three_quarter_crops_first_with_label_smoothing(int channels, int side, int expected)
     {
         var options = new MlNetSiamese.SiameseEmbeddingOptions { ImageChannels = channels, ImageHeight = side, ImageWidth = side };
         MlNetSiamese.Cli.Commands.Presets.Apply("best", options);
         Assert.Equal(expected, options.TrainingCropSize);
+        Assert.Equal(channels == 3 ? 0.2f : 0f, options.ClassificationLabelSmoothing);
         options.Validate();   // whatever the size, the preset's options are valid
     }
 }

@@ -152,7 +152,8 @@ public sealed class SiameseEmbeddingOptions
         catch (Exception) { Check(false, nameof(Device), Device, "a torch device such as \"cpu\" or \"cuda:0\""); }
     }
 
-    /// <summary>The smallest <see cref="TrainingCropSize"/>: the image encoders halve the resolution up to three times.</summary>
+    /// <summary>The smallest <see cref="TrainingCropSize"/>: the image encoders with their default widths halve the resolution three
+    /// times (an encoder with more stages needs larger crops, as it needs larger images).</summary>
     public const int MinTrainingCropSize = 8;
 
     /// <summary>Epochs, the first ones, that train on <see cref="TrainingCropSize"/> crops.</summary>
