@@ -35,7 +35,7 @@ public static class TrainCommand
         var schedule = new Option<LearningRateSchedule?>("--schedule") { Description = "Constant or Cosine." };
         var crop = new Option<int?>("--augment-crop") { Description = "Random-crop padding in pixels (0 = off)." };
         var flip = new Option<bool?>("--augment-flip") { Description = "Random horizontal flips." };
-        var trainCrop = new Option<int?>("--train-crop") { Description = "Train the first --train-crop-fraction of the epochs on random square crops of this side (e.g. 24 for 32x32 images: half the time per epoch), the rest on whole images; 0 = off." };
+        var trainCrop = new Option<int?>("--train-crop") { Description = "Train the first --train-crop-fraction of the epochs on random square crops of this side (e.g. 24 for 32x32 images: about 0.6 of the time per epoch), the rest on whole images; 0 = off." };
         var trainCropFraction = new Option<float?>("--train-crop-fraction") { Description = "Share of the epochs, the first ones, trained on --train-crop crops (default 0.67)." };
         var testFlip = new Option<bool?>("--test-time-flip") { Description = "Embed each image and its mirror image and average them (in the saved model; twice the inference compute)." };
         var validation = new Option<float?>("--validation-fraction") { Description = "Share of the training set held out for validation P@1." };
@@ -209,7 +209,7 @@ public static class Presets
                 o.Optimizer = OptimizerKind.AdamW; o.LearningRate = 2e-3f; o.WeightDecay = 5e-4f; o.Schedule = LearningRateSchedule.Cosine;
                 o.AugmentCropPadding = 2; o.AugmentHorizontalFlip = o.TestTimeFlip = o.ImageChannels == 3; o.ValidationFraction = 0.05f;
                 // Colour images: the first two thirds of the epochs on random crops of three quarters of the side (24 x 24
-                // of CIFAR-10's 32 x 32: half the time per epoch, so more epochs fit the budget), then whole images.
+                // of CIFAR-10's 32 x 32: about 0.6 of the time per epoch, so more epochs fit the budget), then whole images.
                 int crop = (int)Math.Round(0.75 * Math.Min(o.ImageHeight, o.ImageWidth));
                 o.TrainingCropSize = o.ImageChannels == 3 && crop >= SiameseEmbeddingOptions.MinTrainingCropSize ? crop : 0;   // too small images: off
                 o.TrainingCropFraction = 0.67f;

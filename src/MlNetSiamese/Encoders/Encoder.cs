@@ -82,7 +82,10 @@ internal sealed class Encoder : IDisposable
     }
 
     /// <summary>Shapes a batch of flat input rows [B, InputSize] into what the network takes.</summary>
-    public Tensor Shape(Tensor flat) => Config.IsImage ? flat.view(-1, Config.Channels, Config.Height, Config.Width) : flat;
+    public Tensor Shape(Tensor flat) => Shape(flat, Config.Height, Config.Width);
+
+    /// <summary>The same for images of <paramref name="height"/> x <paramref name="width"/> (training crops); plain vectors stay as they are.</summary>
+    private Tensor Shape(Tensor flat, int height, int width) => Config.IsImage ? flat.view(-1, Config.Channels, height, width) : flat.alias();
 
     /// <summary>Forward pass with L2 normalisation, in whatever grad mode the caller set.</summary>
     public Tensor Forward(Tensor flat) => Forward(flat, Config.Height, Config.Width);
@@ -94,7 +97,7 @@ internal sealed class Encoder : IDisposable
     /// </summary>
     public Tensor Forward(Tensor flat, int height, int width)
     {
-        using var shaped = Config.IsImage ? flat.view(-1, Config.Channels, height, width) : flat.alias();
+        using var shaped = Shape(flat, height, width);
         using var input = ChannelsLast ? ToChannelsLast(shaped) : shaped.alias();
         using var raw = Network.forward(input);
         return nn.functional.normalize(raw, p: 2, dim: 1);

@@ -62,7 +62,7 @@ public class TrainingCropTests
     };
 
     [Fact]
-    public void TrainingOnCropsIsDeterministicAndTheModelEmbedsWholeImages()
+    public void TrainingOnCropsIsDeterministicAndChangesTheWeights()
     {
         var ml = new MLContext(1);
         var data = Synthetic.Load(ml, Synthetic.Images(classes: 3, perClass: 12, channels: 3, size: 16, seed: 4));
@@ -71,7 +71,6 @@ public class TrainingCropTests
         var cropped = Fit(10);
         Assert.Equal(0f, Models.MaxAbsDifference(cropped, Fit(10)));            // same seed, same weights
         Assert.True(Models.MaxAbsDifference(cropped, Fit(0)) > 1e-3f);          // the crops did change training
-        Assert.All(cropped, e => Assert.Equal(1.0, Math.Sqrt(e.Sum(v => (double)v * v)), 4));
     }
 
     [Theory]
