@@ -33,8 +33,10 @@ public static class TrainCommand
         var lr = new Option<float?>("--lr") { Description = "Learning rate." };
         var wd = new Option<float?>("--weight-decay") { Description = "Weight decay." };
         var schedule = new Option<LearningRateSchedule?>("--schedule") { Description = "Constant or Cosine." };
+        var averaging = new Option<float?>("--weight-averaging") { Description = "Decay of an exponential moving average of the weights, per step (e.g. 0.999); validation and the saved model use the average; 0 = off." };
         var crop = new Option<int?>("--augment-crop") { Description = "Random-crop padding in pixels (0 = off)." };
         var flip = new Option<bool?>("--augment-flip") { Description = "Random horizontal flips." };
+        var erase = new Option<float?>("--augment-erase") { Description = "Random erasing: probability that a training image gets a rectangle of 2-40 % of its area filled with noise (0 = off)." };
         var trainCrop = new Option<int?>("--train-crop") { Description = "Train the first --train-crop-fraction of the epochs on random square crops of this side (e.g. 24 for 32x32 images: about 0.6 of the time per epoch), the rest on whole images; 0 = off." };
         var trainCropFraction = new Option<float?>("--train-crop-fraction") { Description = "Share of the epochs, the first ones, trained on --train-crop crops (default 0.67)." };
         var testFlip = new Option<bool?>("--test-time-flip") { Description = "Embed each image and its mirror image and average them (in the saved model; twice the inference compute)." };
@@ -52,7 +54,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
         {
             data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets, classification, smoothing,
-            optimizer, lr, wd, schedule, crop, flip, trainCrop, trainCropFraction, testFlip, validation, patience, imageSize, grayscale, calibrationFraction, resume,
+            optimizer, lr, wd, schedule, averaging, crop, flip, erase, trainCrop, trainCropFraction, testFlip, validation, patience, imageSize, grayscale, calibrationFraction, resume,
         };
         command.SetAction(r => context.Guard("train", () =>
         {
@@ -93,8 +95,10 @@ public static class TrainCommand
             if (r.GetValue(lr) is { } l) options.LearningRate = l;
             if (r.GetValue(wd) is { } wdv) options.WeightDecay = wdv;
             if (r.GetValue(schedule) is { } sc) options.Schedule = sc;
+            if (r.GetValue(averaging) is { } wa) options.WeightAveragingDecay = wa;
             if (r.GetValue(crop) is { } c) options.AugmentCropPadding = c;
             if (r.GetValue(flip) is { } f) options.AugmentHorizontalFlip = f;
+            if (r.GetValue(erase) is { } er) options.AugmentErasingProbability = er;
             if (r.GetValue(trainCrop) is { } tc) options.TrainingCropSize = tc;
             if (r.GetValue(trainCropFraction) is { } tcf) options.TrainingCropFraction = tcf;
             if (r.GetValue(testFlip) is { } tf) options.TestTimeFlip = tf;

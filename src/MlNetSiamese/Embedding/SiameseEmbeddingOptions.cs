@@ -61,12 +61,25 @@ public sealed class SiameseEmbeddingOptions
     public float WeightDecay { get; set; }
     /// <summary>Learning-rate schedule. Default cosine decay.</summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Cosine;
+    /// <summary>
+    /// Weight averaging: after every optimiser step an exponential moving average of the weights moves toward the
+    /// trained ones with this decay per step (0.999 averages over about the last thousand steps; the first steps use
+    /// less, <c>(1 + step) / (10 + step)</c>). Validation, the best-epoch choice and the saved model use the average;
+    /// training continues from the trained weights. In [0, 1); 0 (default) turns it off.
+    /// </summary>
+    public float WeightAveragingDecay { get; set; }
 
     // ---- Augmentation (images only) ----
     /// <summary>Random crop after zero padding by this many pixels; 0 turns it off. Default 0.</summary>
     public int AugmentCropPadding { get; set; }
     /// <summary>Random horizontal flip. Default false.</summary>
     public bool AugmentHorizontalFlip { get; set; }
+    /// <summary>
+    /// Random erasing (Zhong et al.): the probability that a training image gets one rectangle of 2-40 % of its area,
+    /// aspect ratio 0.3 to 3.3, filled with uniform random values in [0, 1) (after the crop and flip, on whole images
+    /// and on <see cref="TrainingCropSize"/> crops). In [0, 1]; images only; 0 (default) turns it off.
+    /// </summary>
+    public float AugmentErasingProbability { get; set; }
     /// <summary>
     /// Train the first <see cref="TrainingCropFraction"/> of the epochs on random square crops of this side length
     /// (taken anywhere inside the image, flipped when <see cref="AugmentHorizontalFlip"/> is set; no
@@ -138,7 +151,10 @@ public sealed class SiameseEmbeddingOptions
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
         Check(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, ">= 0");
         Check(ClassificationLabelSmoothing is >= 0 and < 1, nameof(ClassificationLabelSmoothing), ClassificationLabelSmoothing, "in [0, 1)");
+        Check(WeightAveragingDecay is >= 0 and < 1, nameof(WeightAveragingDecay), WeightAveragingDecay, "in [0, 1) (0 = off)");
         Check(AugmentCropPadding >= 0, nameof(AugmentCropPadding), AugmentCropPadding, ">= 0");
+        Check(AugmentErasingProbability is >= 0 and <= 1, nameof(AugmentErasingProbability), AugmentErasingProbability, "in [0, 1]");
+        Check(!(vector && AugmentErasingProbability != 0), nameof(AugmentErasingProbability), AugmentErasingProbability, "0 when the input is a plain vector (it erases parts of images)");
         Check(!(vector && TrainingCropSize != 0), nameof(TrainingCropSize), TrainingCropSize, "0 when the input is a plain vector (it crops images)");
         Check(TrainingCropSize == 0 || vector || TrainingCropSize >= MinTrainingCropSize && TrainingCropSize < Math.Min(ImageHeight, ImageWidth), nameof(TrainingCropSize), TrainingCropSize,
             $"0 (off) or from {MinTrainingCropSize} to below the image's smaller side ({ImageHeight}x{ImageWidth} images)");

@@ -71,8 +71,8 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             },
             o.Loss == TripletLossKind.Margin ? new MarginTripletLoss(o.Margin) : new SoftMarginTripletLoss(),
             o.Margin);
-        var augmentation = cfg.IsImage && (o.AugmentCropPadding > 0 || o.AugmentHorizontalFlip || o.TrainingCropSize > 0)
-            ? new ImageAugmentation(cfg.Channels, cfg.Height, cfg.Width, o.AugmentCropPadding, o.AugmentHorizontalFlip)
+        var augmentation = cfg.IsImage && (o.AugmentCropPadding > 0 || o.AugmentHorizontalFlip || o.TrainingCropSize > 0 || o.AugmentErasingProbability > 0)
+            ? new ImageAugmentation(cfg.Channels, cfg.Height, cfg.Width, o.AugmentCropPadding, o.AugmentHorizontalFlip, o.AugmentErasingProbability)
             : null;
 
         var parameters = encoder.Network.parameters().Concat(head?.parameters() ?? []).Where(p => p.requires_grad).ToList();   // not the fixed batch-norm scales of FastConvNet
@@ -112,6 +112,18 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                         (validation != null ? $" (best validation precision@1 {bestScore:F4})" : ""));
         }
 
+        // Created after a resume has loaded the trained weights; the checkpoint's averages then replace its copies of them.
+        using var average = o.WeightAveragingDecay > 0 ? new WeightAverage(encoder.Network, o.WeightAveragingDecay) : null;
+        if (o.ResumeFromCheckpoint && average != null)
+        {
+            var path = o.CheckpointPath!;
+            var averaged = TrainingCheckpoint.Load(path).AveragedWeights
+                ?? throw new InvalidOperationException($"Cannot resume from '{path}': it was written without WeightAveragingDecay. Resume with the options of the interrupted run.");
+            average.Swap();
+            EncoderWeights.Read(new MemoryStream(averaged), encoder.Network, $"training checkpoint '{path}' (averaged weights)");
+            average.Swap();
+        }
+
         var rowSize = train.RowSize;
         float[] buffer = Array.Empty<float>();
         bool stopped = o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
@@ -144,6 +156,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                     if (side > 0) augmentation!.CopyCropped(src, dst, side, random);
                     else if (augmentation != null) augmentation.CopyAugmented(src, dst, random);
                     else src.CopyTo(dst);
+                    augmentation?.Erase(dst, height, width, random);
                     labels[i] = train.Labels[batch.Rows[i]];
                 }
 
@@ -156,6 +169,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                     if (head != null) loss = loss.add(head.forward(embeddings, tensor(labels, ScalarType.Int64, device)), alpha: headWeight);
                     loss.backward();
                     optimizer.Step();
+                    average?.Update(step);
                     lossSum += loss.item<float>();
                     activeSum += active;
                 }
@@ -166,6 +180,8 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                 });
             }
 
+            // Validation, the best-epoch snapshot and the checkpoint's averages see the averaged weights, if any.
+            average?.Swap();
             double score = validation == null ? double.NaN : ValidationPrecisionAt1(encoder, validation);
             bool isBest = validation == null || score > bestScore;
             if (isBest)
@@ -174,6 +190,8 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                 if (validation != null) best = WeightsOf(encoder.Network);
             }
             else sinceBest++;
+            byte[]? averagedWeights = average != null && o.CheckpointPath != null ? WeightsOf(encoder.Network) : null;
+            average?.Swap();
             stopped = o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
 
             var report = new TrainingProgress
@@ -185,17 +203,18 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             history.Add(report);
             // The checkpoint is on disk before anyone hears of the epoch, so a cancellation from the report keeps it.
             if (o.CheckpointPath != null)
-                SaveCheckpoint(o.CheckpointPath, encoder, head, optimizer, configJson, allRows, epoch, bestScore, sinceBest, best, history);
+                SaveCheckpoint(o.CheckpointPath, encoder, head, optimizer, configJson, allRows, epoch, bestScore, sinceBest, best, averagedWeights, history);
             progress?.Report(report);
             log?.Invoke($"epoch {epoch}/{o.Epochs}: loss {report.Loss:F4}, active triplets {report.ActiveTripletFraction:P1}, " +
                         $"validation precision@1 {score:F4}{(isBest ? " (best)" : "")}, {clock.Elapsed.TotalSeconds:F1}s");
             if (stopped) log?.Invoke($"early stop: no better validation score for {sinceBest} epochs");
         }
         if (best != null) EncoderWeights.Read(new MemoryStream(best), encoder.Network, "the best epoch's weights");
+        else average?.Swap();   // no validation: the model is the last epoch's average
     }
 
     private void SaveCheckpoint(string path, Encoder encoder, NormalizedSoftmaxLoss? head, AdamOptimizer optimizer, string configJson, int allRows, int epoch,
-        double bestScore, int sinceBest, byte[]? best, List<TrainingProgress> history)
+        double bestScore, int sinceBest, byte[]? best, byte[]? averagedWeights, List<TrainingProgress> history)
     {
         using var state = new MemoryStream();
         using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
@@ -205,7 +224,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             ConfigJson = configJson, Seed = options.Seed, ValidationFraction = options.ValidationFraction, TrainingRows = allRows,
             CompletedEpochs = epoch, BestScore = bestScore, EpochsSinceBest = sinceBest,
             Weights = WeightsOf(encoder.Network), BestWeights = best, OptimizerState = state.ToArray(), History = history.ToArray(),
-            HeadWeights = head == null ? null : WeightsOf(head),
+            HeadWeights = head == null ? null : WeightsOf(head), AveragedWeights = averagedWeights,
         }.Save(path);
     }
 

@@ -29,6 +29,9 @@ internal sealed class TrainingCheckpoint
     public required byte[] OptimizerState { get; init; }
     /// <summary>Training-only modules next to the encoder (the classification head), or null.</summary>
     public byte[]? HeadWeights { get; init; }
+    /// <summary>The moving average of the weights (<see cref="WeightAverage"/>), or null. Written after the history, so
+    /// checkpoints from before weight averaging read with none.</summary>
+    public byte[]? AveragedWeights { get; init; }
     public required IReadOnlyList<TrainingProgress> History { get; init; }
 
     /// <summary>Writes to <paramref name="path"/> through a temporary file and a rename: the previous checkpoint stays until the new one is complete.</summary>
@@ -48,6 +51,8 @@ internal sealed class TrainingCheckpoint
             w.Write(HeadWeights != null);
             if (HeadWeights != null) WriteSection(w, HeadWeights);
             w.Write(JsonSerializer.Serialize(History, Json));
+            w.Write(AveragedWeights != null);
+            if (AveragedWeights != null) WriteSection(w, AveragedWeights);
         }
         var bytes = body.ToArray();
         string full = Path.GetFullPath(path);
@@ -83,10 +88,11 @@ internal sealed class TrainingCheckpoint
             var optimizer = ReadSection(r, path);
             var head = r.ReadBoolean() ? ReadSection(r, path) : null;
             var history = JsonSerializer.Deserialize<List<TrainingProgress>>(r.ReadString(), Json) ?? new();
+            var averaged = r.BaseStream.Position < r.BaseStream.Length && r.ReadBoolean() ? ReadSection(r, path) : null;
             return new TrainingCheckpoint
             {
                 ConfigJson = config, Seed = seed, ValidationFraction = fraction, TrainingRows = rows, CompletedEpochs = completed,
-                BestScore = bestScore, EpochsSinceBest = sinceBest, Weights = weights, BestWeights = best, OptimizerState = optimizer, HeadWeights = head, History = history,
+                BestScore = bestScore, EpochsSinceBest = sinceBest, Weights = weights, BestWeights = best, OptimizerState = optimizer, HeadWeights = head, AveragedWeights = averaged, History = history,
             };
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException)

@@ -111,6 +111,8 @@ public class BadInputTests
     [InlineData("ClassificationLabelSmoothing")]
     [InlineData("TrainingCropSize")]
     [InlineData("TrainingCropFraction")]
+    [InlineData("AugmentErasingProbability")]
+    [InlineData("WeightAveragingDecay")]
     public void OptionsOutOfRangeAreNamed(string option)
     {
         Action<SiameseEmbeddingOptions> change = option switch
@@ -127,6 +129,8 @@ public class BadInputTests
             "ClassificationLabelSmoothing" => o => o.ClassificationLabelSmoothing = 1,
             "TrainingCropSize" => o => o.TrainingCropSize = 8,   // the quick options are plain vectors: nothing to crop
             "TrainingCropFraction" => o => o.TrainingCropFraction = 1.5f,
+            "AugmentErasingProbability" => o => o.AugmentErasingProbability = 0.5f,   // plain vectors: nothing to erase
+            "WeightAveragingDecay" => o => o.WeightAveragingDecay = 1,
             _ => o => o.Device = "nonsense:9",
         };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Transforms.SiameseEmbed(Quick(change)));
