@@ -29,7 +29,7 @@ public static class TrainCommand
         var classification = new Option<float?>("--classification-weight") { Description = "Weight of the auxiliary normalised-softmax classification loss (0 = triplet loss only)." };
         var smoothing = new Option<float?>("--label-smoothing") { Description = "Label smoothing of the classification loss, in [0, 1)." };
         var triplets = new Option<int?>("--triplets-per-batch") { Description = "Triplets per batch (offline random mining)." };
-        var optimizer = new Option<OptimizerKind?>("--optimizer") { Description = "Adam or AdamW." };
+        var optimizer = new Option<OptimizerKind?>("--optimizer") { Description = "Adam, AdamW or Sgd (Nesterov momentum 0.9)." };
         var lr = new Option<float?>("--lr") { Description = "Learning rate." };
         var wd = new Option<float?>("--weight-decay") { Description = "Weight decay." };
         var schedule = new Option<LearningRateSchedule?>("--schedule") { Description = "Constant or Cosine." };

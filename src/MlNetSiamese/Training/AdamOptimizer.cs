@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using MlNetSiamese.Encoders;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -13,7 +12,7 @@ namespace MlNetSiamese.Training;
 /// finalise one while libtorch still reads it, and a training run then fails at random with "Unknown scalar type"
 /// (seen in a test run). Every scalar here lives until the step is done.
 /// </summary>
-internal sealed class AdamOptimizer : IDisposable
+internal sealed class AdamOptimizer : IOptimizer
 {
     private const string Magic = "MlNetSiamese.Adam/1";
     private readonly IReadOnlyList<Parameter> parameters;
@@ -89,49 +88,25 @@ internal sealed class AdamOptimizer : IDisposable
         writer.Write(steps);
         for (int i = 0; i < parameters.Count; i++)
         {
-            WriteTensor(writer, firstMoments[i]);
-            WriteTensor(writer, secondMoments[i]);
+            OptimizerState.WriteTensor(writer, firstMoments[i]);
+            OptimizerState.WriteTensor(writer, secondMoments[i]);
         }
     }
 
     /// <summary>Restores what <see cref="Save"/> wrote for the same parameters; <paramref name="source"/> names the file in errors.</summary>
     public void Load(BinaryReader reader, string source)
     {
-        string magic;
-        try { magic = reader.ReadString(); }
-        catch (Exception e) when (e is EndOfStreamException or IOException) { magic = ""; }
-        if (magic != Magic)
-            throw new InvalidDataException($"The optimiser state in {source} is not '{Magic}' (written by another version?); start the run again without resuming.");
+        OptimizerState.ReadMagic(reader, Magic, source);
         int count = reader.ReadInt32();
         if (count != parameters.Count)
             throw new InvalidDataException($"The optimiser state in {source} holds {count} parameters; this model has {parameters.Count}.");
         long savedSteps = reader.ReadInt64();
         for (int i = 0; i < parameters.Count; i++)
         {
-            ReadTensor(reader, firstMoments[i], source);
-            ReadTensor(reader, secondMoments[i], source);
+            OptimizerState.ReadTensor(reader, firstMoments[i], source);
+            OptimizerState.ReadTensor(reader, secondMoments[i], source);
         }
         steps = savedSteps;
-    }
-
-    private static void WriteTensor(BinaryWriter writer, Tensor t)
-    {
-        using var cpu = t.cpu().contiguous();
-        writer.Write((int)cpu.numel());
-        writer.Write(cpu.bytes);
-    }
-
-    private static void ReadTensor(BinaryReader reader, Tensor into, string source)
-    {
-        int length = reader.ReadInt32();
-        if (length != into.numel())
-            throw new InvalidDataException($"The optimiser state in {source} has a moment of {length} values for a parameter of {into.numel()}.");
-        var values = new float[length];
-        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        try { reader.BaseStream.ReadExactly(bytes); }
-        catch (EndOfStreamException) { throw new InvalidDataException($"The optimiser state in {source} ends inside a moment."); }
-        using var loaded = tensor(values, into.shape);
-        using (no_grad()) into.copy_(loaded);
     }
 
     public void Dispose()

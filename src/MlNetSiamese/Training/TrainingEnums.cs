@@ -38,6 +38,8 @@ public enum OptimizerKind
     Adam = 0,
     /// <summary>AdamW (decoupled weight decay).</summary>
     AdamW = 1,
+    /// <summary>SGD with Nesterov momentum 0.9 and L2 weight decay (learning rates about 100x Adam's, e.g. 0.05-0.2).</summary>
+    Sgd = 2,
 }
 
 /// <summary>Learning-rate schedule over the whole run.</summary>

@@ -8,8 +8,8 @@ namespace MlNetSiamese.Tests.Training;
 
 public class AdamOptimizerTests
 {
-    private static readonly float[] Start = [0.5f, -1.5f, 2f, 0.25f, -0.75f, 1f];
-    private static readonly float[] Target = [1f, 1f, -1f, 0f, 0.5f, 2f];
+    private static readonly float[] Start = OptimizerProblem.Start, Target = OptimizerProblem.Target;
+    private static float[] Run(IOptimizer optimizer, Parameter w, int steps) => OptimizerProblem.Run(optimizer, w, steps);
 
     /// <summary>The update rules written out in double precision (Kingma and Ba; Loshchilov and Hutter for AdamW).</summary>
     private static double[] Reference(bool decoupled, double lr, double decay, double beta1, double beta2, int steps)
@@ -20,7 +20,7 @@ public class AdamOptimizerTests
         for (int t = 1; t <= steps; t++)
             for (int i = 0; i < w.Length; i++)
             {
-                double g = 2 * (i + 1) * (w[i] - Target[i]);
+                double g = OptimizerProblem.Gradient(i, w[i]);
                 if (decoupled) w[i] *= 1 - lr * decay; else g += decay * w[i];
                 m[i] = beta1 * m[i] + (1 - beta1) * g;
                 v[i] = beta2 * v[i] + (1 - beta2) * g * g;
@@ -28,22 +28,6 @@ public class AdamOptimizerTests
                 w[i] -= lr * mHat / (root + 1e-8);
             }
         return w;
-    }
-
-    private static float[] Run(AdamOptimizer optimizer, Parameter w, int steps)
-    {
-        using var target = tensor(Target);
-        using var weights = tensor(Enumerable.Range(1, Target.Length).Select(i => (float)i).ToArray());
-        for (int t = 0; t < steps; t++)
-        {
-            using var scope = NewDisposeScope();
-            optimizer.ZeroGrad();
-            var diff = w.sub(target);
-            var loss = diff.mul(diff).mul(weights).sum();
-            loss.backward();
-            optimizer.Step();
-        }
-        return w.data<float>().ToArray();
     }
 
     [Theory]

@@ -7,9 +7,9 @@ namespace MlNetSiamese.Tests.Training;
 
 public class CheckpointTests
 {
-    private static SiameseEmbeddingOptions Options(string checkpoint, int epochs = 4, float classification = 0, float averaging = 0) => new()
+    private static SiameseEmbeddingOptions Options(string checkpoint, int epochs = 4, float classification = 0, float averaging = 0, OptimizerKind optimizer = OptimizerKind.Adam) => new()
     {
-        ClassificationLossWeight = classification, WeightAveragingDecay = averaging,
+        ClassificationLossWeight = classification, WeightAveragingDecay = averaging, Optimizer = optimizer, LearningRate = optimizer == OptimizerKind.Sgd ? 0.05f : 1e-3f,
         ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, EncoderWidths = [8, 16], EmbeddingDimension = 8,
         Epochs = epochs, Seed = 5, ClassesPerBatch = 4, SamplesPerClass = 4, AugmentCropPadding = 1, AugmentHorizontalFlip = true,
         ValidationFraction = 0.2f, CheckpointPath = checkpoint,
@@ -25,26 +25,27 @@ public class CheckpointTests
     }
 
     [Theory]
-    [InlineData(0f, 0f)]
-    [InlineData(0.5f, 0f)]   // with the classification head, whose weights the checkpoint also carries
-    [InlineData(0f, 0.9f)]   // with weight averaging, whose averages the checkpoint also carries
-    public void CancelledThenResumedRunEqualsAnUninterruptedRun(float classification, float averaging)
+    [InlineData(0f, 0f, OptimizerKind.Adam)]
+    [InlineData(0.5f, 0f, OptimizerKind.Adam)]   // with the classification head, whose weights the checkpoint also carries
+    [InlineData(0f, 0.9f, OptimizerKind.Adam)]   // with weight averaging, whose averages the checkpoint also carries
+    [InlineData(0f, 0f, OptimizerKind.Sgd)]      // with SGD's velocities
+    public void CancelledThenResumedRunEqualsAnUninterruptedRun(float classification, float averaging, OptimizerKind optimizer)
     {
         using var dir = new TempDir();
         var ml = new MLContext(seed: 1);
         var data = Data(ml);
-        var straight = Fit(ml, data, Options(dir.File("straight.ckpt"), classification: classification, averaging: averaging), out var straightHistory);
+        var straight = Fit(ml, data, Options(dir.File("straight.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer), out var straightHistory);
 
         // Cancel when epoch 2 is reported: the checkpoint of epoch 2 is on disk, training stops at the next batch.
         using var cts = new CancellationTokenSource();
-        var interrupted = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging);
+        var interrupted = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer);
         interrupted.CancellationToken = cts.Token;
         interrupted.Progress = new Inline(p => { if (p.EpochCompleted && p.Epoch == 2) cts.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => Fit(ml, data, interrupted, out _));
         Assert.True(File.Exists(dir.File("run.ckpt")));
         Assert.False(File.Exists(dir.File("run.ckpt.tmp")));
 
-        var resumed = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging);
+        var resumed = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer);
         resumed.ResumeFromCheckpoint = true;
         var epochsRun = new List<int>();
         resumed.Progress = new Inline(p => { if (p.EpochCompleted) epochsRun.Add(p.Epoch); });
@@ -88,6 +89,10 @@ public class CheckpointTests
         var e1 = Assert.Throws<InvalidOperationException>(() => Fit(ml, data, otherSeed, out _));
         Assert.Contains("Seed differs", e1.Message);
         Assert.Contains(path, e1.Message);
+
+        var otherOptimizer = Options(path, optimizer: OptimizerKind.Sgd);
+        otherOptimizer.ResumeFromCheckpoint = true;
+        Assert.Contains("optimiser", Assert.Throws<InvalidDataException>(() => Fit(ml, data, otherOptimizer, out _)).Message);
 
         var otherEncoder = Options(path);
         otherEncoder.EncoderWidths = [8, 32]; otherEncoder.ResumeFromCheckpoint = true;
