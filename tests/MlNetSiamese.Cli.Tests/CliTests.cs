@@ -66,6 +66,30 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Train_takes_the_optimiser_averaging_erasing_and_test_time_shift_options()
+    {
+        string data = Path.Combine(f.Root, "options-folder");
+        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 6, seed: 7);
+        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 3, seed: 8);
+        string outDir = Path.Combine(f.Root, "options-model");
+        var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--optimizer", "Sgd", "--lr", "0.01",
+            "--weight-averaging", "0.9", "--augment-erase", "0.5", "--test-time-shift", "true", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
+        var o = options.RootElement.GetProperty("options");
+        Assert.Equal("Sgd", o.GetProperty("Optimizer").GetString());
+        Assert.Equal(0.9f, o.GetProperty("WeightAveragingDecay").GetSingle());
+        Assert.Equal(0.5f, o.GetProperty("AugmentErasingProbability").GetSingle());
+        Assert.True(o.GetProperty("TestTimeShift").GetBoolean());
+        var chain = (Microsoft.ML.Data.TransformerChain<Microsoft.ML.ITransformer>)new Microsoft.ML.MLContext(1).Model.Load(Path.Combine(outDir, "model.zip"), out _);
+        Assert.True(chain.OfType<MlNetSiamese.SiameseEmbeddingTransformer>().Single().Encoder.TestTimeShift);   // stored in the model
+
+        (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "bad-options"), "--augment-erase", "2", .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("AugmentErasingProbability", output);
+    }
+
+    [Fact]
     public void Train_and_evaluate_on_a_train_test_image_folder()
     {
         string data = Path.Combine(f.Root, "split-folder");

@@ -40,6 +40,7 @@ public static class TrainCommand
         var trainCrop = new Option<int?>("--train-crop") { Description = "Train the first --train-crop-fraction of the epochs on random square crops of this side (e.g. 24 for 32x32 images: about 0.6 of the time per epoch), the rest on whole images; 0 = off." };
         var trainCropFraction = new Option<float?>("--train-crop-fraction") { Description = "Share of the epochs, the first ones, trained on --train-crop crops (default 0.67)." };
         var testFlip = new Option<bool?>("--test-time-flip") { Description = "Embed each image and its mirror image and average them (in the saved model; twice the inference compute)." };
+        var testShift = new Option<bool?>("--test-time-shift") { Description = "Also embed the image moved one pixel diagonally each way and combine (in the saved model; three times the inference compute)." };
         var validation = new Option<float?>("--validation-fraction") { Description = "Share of the training set held out for validation P@1." };
         var patience = new Option<int?>("--patience") { Description = "Early-stopping patience in epochs (needs --validation-fraction)." };
         var imageSize = new Option<int>("--image-size") { Description = "Image folders: side length images are resized to.", DefaultValueFactory = _ => 32 };
@@ -54,7 +55,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
         {
             data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets, classification, smoothing,
-            optimizer, lr, wd, schedule, averaging, crop, flip, erase, trainCrop, trainCropFraction, testFlip, validation, patience, imageSize, grayscale, calibrationFraction, resume,
+            optimizer, lr, wd, schedule, averaging, crop, flip, erase, trainCrop, trainCropFraction, testFlip, testShift, validation, patience, imageSize, grayscale, calibrationFraction, resume,
         };
         command.SetAction(r => context.Guard("train", () =>
         {
@@ -102,6 +103,7 @@ public static class TrainCommand
             if (r.GetValue(trainCrop) is { } tc) options.TrainingCropSize = tc;
             if (r.GetValue(trainCropFraction) is { } tcf) options.TrainingCropFraction = tcf;
             if (r.GetValue(testFlip) is { } tf) options.TestTimeFlip = tf;
+            if (r.GetValue(testShift) is { } ts) options.TestTimeShift = ts;
             if (r.GetValue(validation) is { } v) options.ValidationFraction = v;
             if (r.GetValue(patience) is { } pa) options.EarlyStoppingPatience = pa;
             options.ClassesPerBatch = Math.Min(options.ClassesPerBatch, Math.Max(2, train.ClassNames.Count));

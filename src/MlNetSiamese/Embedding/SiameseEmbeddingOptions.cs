@@ -98,6 +98,13 @@ public sealed class SiameseEmbeddingOptions
     /// inference compute. Images only; stored in the saved model. Default false.
     /// </summary>
     public bool TestTimeFlip { get; set; }
+    /// <summary>
+    /// Also embed the image moved by one pixel diagonally each way (down-right and up-left, border reflected), and
+    /// combine: the image's own embedding weighs as much as the two shifted ones together (airbench's test-time
+    /// augmentation); with <see cref="TestTimeFlip"/> each view is flip-averaged too. In the trained model and in
+    /// training's validation; three times the inference compute. Images only; stored in the saved model. Default false.
+    /// </summary>
+    public bool TestTimeShift { get; set; }
 
     // ---- Validation and early stopping ----
     /// <summary>Fraction of the training rows held out to pick the best epoch (leave-one-out precision@1); 0 keeps the last epoch. Default 0.</summary>
@@ -139,6 +146,7 @@ public sealed class SiameseEmbeddingOptions
         Check(vector || (ImageChannels > 0 && ImageHeight > 0 && ImageWidth > 0), nameof(ImageChannels), $"{ImageChannels}x{ImageHeight}x{ImageWidth}", "all > 0 for images or all 0 for plain vectors (ImageChannels x ImageHeight x ImageWidth)");
         Check(!(vector && Encoder is EncoderKind.ConvNet or EncoderKind.ResNet or EncoderKind.FastConvNet), nameof(Encoder), Encoder, "Mlp or Auto when the input is a plain vector (set ImageChannels/ImageHeight/ImageWidth for images)");
         Check(!(vector && TestTimeFlip), nameof(TestTimeFlip), TestTimeFlip, "false when the input is a plain vector (it mirrors images)");
+        Check(!(vector && TestTimeShift), nameof(TestTimeShift), TestTimeShift, "false when the input is a plain vector (it shifts images)");
         Check(EncoderWidths == null || EncoderWidths.Length > 0 && EncoderWidths.All(w => w is > 0 and <= EncoderConfig.MaxWidth), nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths), $"null or widths in 1..{EncoderConfig.MaxWidth}");
         Check(!(Encoder == EncoderKind.FastConvNet && EncoderWidths is { Length: < 2 }), nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths), "null or at least two widths for FastConvNet (the stem's, then each stage's)");
         Check(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, nameof(EmbeddingDimension), EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
@@ -192,6 +200,7 @@ public sealed class SiameseEmbeddingOptions
         {
             Kind = kind, Channels = ImageChannels, Height = ImageHeight, Width = ImageWidth,
             InputSize = inputSize, Widths = EncoderWidths ?? DefaultWidths(kind), EmbeddingDimension = EmbeddingDimension, TestTimeFlip = TestTimeFlip,
+            TestTimeShift = TestTimeShift,
         };
     }
 }

@@ -110,19 +110,39 @@ internal sealed class Encoder : IDisposable
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var x = Input(inputs, rows, Device);
-        var y = Config.TestTimeFlip ? FlipAveraged(x, rows) : Forward(x);
+        var y = Config.TestTimeShift ? ShiftAveraged(x, rows) : Config.TestTimeFlip ? FlipSum(x, rows) : Forward(x);
         y.cpu().contiguous().bytes.CopyTo(MemoryMarshal.AsBytes(output));
     }
 
     /// <summary>
     /// <see cref="EncoderConfig.TestTimeFlip"/>: the images and their mirror images go through the network as one batch
-    /// of 2 x rows; each row's two unit embeddings are added and normalised again.
+    /// of 2 x rows; each row's two unit embeddings are added (normalising the sum gives the flip-averaged embedding).
     /// </summary>
-    private Tensor FlipAveraged(Tensor flat, int rows)
+    private Tensor FlipSum(Tensor flat, int rows)
     {
         var mirrored = Shape(flat).flip(3).reshape(rows, -1);
         var both = Forward(cat(new[] { flat, mirrored }, 0));
         var sum = both.narrow(0, 0, rows).add(both.narrow(0, rows, rows), Scalars.One);
+        return Config.TestTimeShift ? sum : nn.functional.normalize(sum, p: 2, dim: 1);
+    }
+
+    /// <summary>
+    /// <see cref="EncoderConfig.TestTimeShift"/>: the images padded by one reflected pixel on every side, and cut at
+    /// offsets (0, 0) and (2, 2): the image moved one pixel down-right and up-left. The three go through the network
+    /// as one batch (six with the flip); the result is the normalised sum of the image's own (flip-summed) embedding
+    /// and half of each shifted one's, so the original view weighs as much as the two shifted ones together.
+    /// </summary>
+    private Tensor ShiftAveraged(Tensor flat, int rows)
+    {
+        int h = Config.Height, w = Config.Width;
+        var padded = nn.functional.pad(Shape(flat), new long[] { 1, 1, 1, 1 }, PaddingModes.Reflect);
+        var downRight = padded.narrow(2, 0, h).narrow(3, 0, w).reshape(rows, -1);
+        var upLeft = padded.narrow(2, 2, h).narrow(3, 2, w).reshape(rows, -1);
+        var views = cat(new[] { flat, downRight, upLeft }, 0);
+        var embedded = Config.TestTimeFlip ? FlipSum(views, 3 * rows) : Forward(views);
+        using var half = 0.5.ToScalar();
+        var sum = embedded.narrow(0, rows, rows).add(embedded.narrow(0, 2 * rows, rows), Scalars.One).mul_(half)
+            .add_(embedded.narrow(0, 0, rows), Scalars.One);
         return nn.functional.normalize(sum, p: 2, dim: 1);
     }
 

@@ -28,6 +28,14 @@ public sealed record EncoderConfig
     /// (left-right). Images only; twice the inference compute. Absent from models written before it (false).
     /// </summary>
     public bool TestTimeFlip { get; init; }
+    /// <summary>
+    /// Test-time shift: an image's embedding also takes the embeddings of the image moved by one pixel diagonally each
+    /// way (down-right and up-left, the border reflected), as in airbench's test-time augmentation: the normalised sum
+    /// of the image's own embedding and the mean of the two shifted ones (each with its mirror image under
+    /// <see cref="TestTimeFlip"/>). Images only; three times the inference compute of no test-time augmentation.
+    /// Absent from models written before it (false).
+    /// </summary>
+    public bool TestTimeShift { get; init; }
 
     /// <summary>True when the input is an image (channels, height and width all set).</summary>
     [JsonIgnore] public bool IsImage => Channels > 0 && Height > 0 && Width > 0;
@@ -45,6 +53,8 @@ public sealed record EncoderConfig
             Kind != EncoderKind.Mlp && !IsImage ? $"{Kind} needs Channels, Height and Width > 0" :
             Kind != EncoderKind.Mlp && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
             TestTimeFlip && !IsImage ? "TestTimeFlip needs an image input (Channels, Height and Width > 0)" :
+            TestTimeShift && !IsImage ? "TestTimeShift needs an image input (Channels, Height and Width > 0)" :
+            TestTimeShift && (Height < 2 || Width < 2) ? "TestTimeShift needs images of at least 2 x 2 pixels (the border is reflected)" :
             Kind == EncoderKind.FastConvNet && Widths.Length < 2 ? $"{Kind} needs a stem width and at least one stage width" :
             IsImage && (long)Channels * Height * Width != InputSize ? $"Channels x Height x Width = {(long)Channels * Height * Width} differs from InputSize {InputSize}" :
             null;

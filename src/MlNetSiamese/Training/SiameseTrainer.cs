@@ -91,6 +91,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var history = new List<TrainingProgress>();
         string configJson = cfg.ToJson();
 
+        using var average = o.WeightAveragingDecay > 0 ? new WeightAverage(encoder.Network, o.WeightAveragingDecay) : null;
         if (o.ResumeFromCheckpoint)
         {
             var path = o.CheckpointPath!;
@@ -102,6 +103,13 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                 if (checkpoint.HeadWeights == null) throw new InvalidOperationException($"Cannot resume from '{path}': it was written without ClassificationLossWeight. Resume with the options of the interrupted run.");
                 EncoderWeights.Read(new MemoryStream(checkpoint.HeadWeights), head, $"training checkpoint '{path}' (classification head)");
             }
+            if (average != null)
+            {
+                if (checkpoint.AveragedWeights == null) throw new InvalidOperationException($"Cannot resume from '{path}': it was written without WeightAveragingDecay. Resume with the options of the interrupted run.");
+                average.Swap();   // the averages take the resumed weights, the network reads the checkpoint's averages, and back
+                EncoderWeights.Read(new MemoryStream(checkpoint.AveragedWeights), encoder.Network, $"training checkpoint '{path}' (averaged weights)");
+                average.Swap();
+            }
             using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
                 optimizer.Load(reader, $"training checkpoint '{path}'");
             best = checkpoint.BestWeights;
@@ -112,18 +120,6 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             ResumedHistory = checkpoint.History;
             log?.Invoke($"resumed from '{path}' after epoch {checkpoint.CompletedEpochs}" +
                         (validation != null ? $" (best validation precision@1 {bestScore:F4})" : ""));
-        }
-
-        // Created after a resume has loaded the trained weights; the checkpoint's averages then replace its copies of them.
-        using var average = o.WeightAveragingDecay > 0 ? new WeightAverage(encoder.Network, o.WeightAveragingDecay) : null;
-        if (o.ResumeFromCheckpoint && average != null)
-        {
-            var path = o.CheckpointPath!;
-            var averaged = TrainingCheckpoint.Load(path).AveragedWeights
-                ?? throw new InvalidOperationException($"Cannot resume from '{path}': it was written without WeightAveragingDecay. Resume with the options of the interrupted run.");
-            average.Swap();
-            EncoderWeights.Read(new MemoryStream(averaged), encoder.Network, $"training checkpoint '{path}' (averaged weights)");
-            average.Swap();
         }
 
         var rowSize = train.RowSize;

@@ -94,6 +94,10 @@ public class CheckpointTests
         otherOptimizer.ResumeFromCheckpoint = true;
         Assert.Contains("optimiser", Assert.Throws<InvalidDataException>(() => Fit(ml, data, otherOptimizer, out _)).Message);
 
+        var averaging = Options(path, averaging: 0.9f);   // the checkpoint holds no averages
+        averaging.ResumeFromCheckpoint = true;
+        Assert.Contains("WeightAveragingDecay", Assert.Throws<InvalidOperationException>(() => Fit(ml, data, averaging, out _)).Message);
+
         var otherEncoder = Options(path);
         otherEncoder.EncoderWidths = [8, 32]; otherEncoder.ResumeFromCheckpoint = true;
         Assert.Contains("encoder differs", Assert.Throws<InvalidOperationException>(() => Fit(ml, data, otherEncoder, out _)).Message);
