@@ -110,20 +110,19 @@ internal sealed class Encoder : IDisposable
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var x = Input(inputs, rows, Device);
-        var y = Config.TestTimeShift ? ShiftAveraged(x, rows) : Config.TestTimeFlip ? FlipSum(x, rows) : Forward(x);
+        var y = Config.TestTimeShift ? ShiftAveraged(x, rows) : Config.TestTimeFlip ? nn.functional.normalize(FlipSum(x, rows), p: 2, dim: 1) : Forward(x);
         y.cpu().contiguous().bytes.CopyTo(MemoryMarshal.AsBytes(output));
     }
 
     /// <summary>
     /// <see cref="EncoderConfig.TestTimeFlip"/>: the images and their mirror images go through the network as one batch
-    /// of 2 x rows; each row's two unit embeddings are added (normalising the sum gives the flip-averaged embedding).
+    /// of 2 x rows; each row's two unit embeddings are added (normalised, the sum is the flip-averaged embedding).
     /// </summary>
     private Tensor FlipSum(Tensor flat, int rows)
     {
         var mirrored = Shape(flat).flip(3).reshape(rows, -1);
         var both = Forward(cat(new[] { flat, mirrored }, 0));
-        var sum = both.narrow(0, 0, rows).add(both.narrow(0, rows, rows), Scalars.One);
-        return Config.TestTimeShift ? sum : nn.functional.normalize(sum, p: 2, dim: 1);
+        return both.narrow(0, 0, rows).add(both.narrow(0, rows, rows), Scalars.One);
     }
 
     /// <summary>
