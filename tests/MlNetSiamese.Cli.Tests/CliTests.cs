@@ -37,6 +37,15 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         return (exit, w.ToString());
     }
 
+    /// <summary>A train/test folder of small colour PNGs under the fixture's root: 6 images a class to train on, 3 to test.</summary>
+    private string SplitFolder(string name, int seed)
+    {
+        string data = Path.Combine(f.Root, name);
+        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 6, seed: seed);
+        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 3, seed: seed + 1);
+        return data;
+    }
+
     [Fact]
     public void Train_writes_model_metrics_options_and_plots()
     {
@@ -68,9 +77,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     [Fact]
     public void Train_takes_the_optimiser_averaging_erasing_and_test_time_shift_options()
     {
-        string data = Path.Combine(f.Root, "options-folder");
-        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 6, seed: 7);
-        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 3, seed: 8);
+        string data = SplitFolder("options-folder", seed: 7);
         string outDir = Path.Combine(f.Root, "options-model");
         var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--optimizer", "Sgd", "--lr", "0.01",
             "--weight-averaging", "0.9", "--augment-erase", "0.5", "--test-time-shift", "true", .. CliFixture.Small]);
@@ -92,9 +99,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     [Fact]
     public void Train_and_evaluate_on_a_train_test_image_folder()
     {
-        string data = Path.Combine(f.Root, "split-folder");
-        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 6, seed: 3);
-        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 3, seed: 4);
+        string data = SplitFolder("split-folder", seed: 3);
         string outDir = Path.Combine(f.Root, "split-model");
         var (exit, output) = Run(["train", "--data", data, "--image-size", "24", "--out", outDir, "--encoder", "ConvNet", .. CliFixture.Small]);
         Assert.True(exit == 0, output);

@@ -134,10 +134,10 @@ internal sealed class Encoder : IDisposable
     private Tensor ShiftAveraged(Tensor flat, int rows)
     {
         int h = Config.Height, w = Config.Width;
-        var padded = nn.functional.pad(Shape(flat), new long[] { 1, 1, 1, 1 }, PaddingModes.Reflect);
-        var downRight = padded.narrow(2, 0, h).narrow(3, 0, w).reshape(rows, -1);
-        var upLeft = padded.narrow(2, 2, h).narrow(3, 2, w).reshape(rows, -1);
-        var views = cat(new[] { flat, downRight, upLeft }, 0);
+        var image = Shape(flat);
+        var padded = nn.functional.pad(image, new long[] { 1, 1, 1, 1 }, PaddingModes.Reflect);
+        // One copy of the three views as [3 x rows, C, H, W] (the shifted ones are strided windows of the padded images).
+        var views = cat(new[] { image, padded.narrow(2, 0, h).narrow(3, 0, w), padded.narrow(2, 2, h).narrow(3, 2, w) }, 0).view(3 * rows, -1);
         var embedded = Config.TestTimeFlip ? FlipSum(views, 3 * rows) : Forward(views);
         using var half = 0.5.ToScalar();
         var sum = embedded.narrow(0, rows, rows).add(embedded.narrow(0, 2 * rows, rows), Scalars.One).mul_(half)

@@ -79,7 +79,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         using var headWeight = o.ClassificationLossWeight.ToScalar();
         // beta2 0.99: what TorchSharp's optim.Adam / optim.AdamW factories default to, which this trainer used for
         // every result in bench/RESULTS.md before it had its own optimiser (PyTorch's default is 0.999).
-        using IOptimizer optimizer = o.Optimizer == OptimizerKind.Sgd
+        using GradientOptimizer optimizer = o.Optimizer == OptimizerKind.Sgd
             ? new SgdOptimizer(parameters, o.LearningRate, o.WeightDecay)
             : new AdamOptimizer(parameters, o.LearningRate, o.WeightDecay, decoupled: o.Optimizer == OptimizerKind.AdamW, beta2: 0.99);
 
@@ -211,7 +211,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         else average?.Swap();   // no validation: the model is the last epoch's average
     }
 
-    private void SaveCheckpoint(string path, Encoder encoder, NormalizedSoftmaxLoss? head, IOptimizer optimizer, string configJson, int allRows, int epoch,
+    private void SaveCheckpoint(string path, Encoder encoder, NormalizedSoftmaxLoss? head, GradientOptimizer optimizer, string configJson, int allRows, int epoch,
         double bestScore, int sinceBest, byte[]? best, byte[]? averagedWeights, List<TrainingProgress> history)
     {
         using var state = new MemoryStream();

@@ -9,7 +9,7 @@ namespace MlNetSiamese.Tests.Training;
 public class AdamOptimizerTests
 {
     private static readonly float[] Start = OptimizerProblem.Start, Target = OptimizerProblem.Target;
-    private static float[] Run(IOptimizer optimizer, Parameter w, int steps) => OptimizerProblem.Run(optimizer, w, steps);
+    private static float[] Run(GradientOptimizer optimizer, Parameter w, int steps) => OptimizerProblem.Run(optimizer, w, steps);
 
     /// <summary>The update rules written out in double precision (Kingma and Ba; Loshchilov and Hutter for AdamW).</summary>
     private static double[] Reference(bool decoupled, double lr, double decay, double beta1, double beta2, int steps)

@@ -13,7 +13,7 @@ internal static class OptimizerProblem
     public static double Gradient(int i, double w) => 2 * (i + 1) * (w - Target[i]);
 
     /// <summary><paramref name="steps"/> optimiser steps on the problem; the weights after them.</summary>
-    public static float[] Run(IOptimizer optimizer, Parameter w, int steps)
+    public static float[] Run(GradientOptimizer optimizer, Parameter w, int steps)
     {
         using var target = tensor(Target);
         using var weights = tensor(Enumerable.Range(1, Target.Length).Select(i => (float)i).ToArray());
