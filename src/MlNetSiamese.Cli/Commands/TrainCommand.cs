@@ -29,10 +29,17 @@ public static class TrainCommand
         var classification = new Option<float?>("--classification-weight") { Description = "Weight of the auxiliary normalised-softmax classification loss (0 = triplet loss only)." };
         var smoothing = new Option<float?>("--label-smoothing") { Description = "Label smoothing of the classification loss, in [0, 1)." };
         var triplets = new Option<int?>("--triplets-per-batch") { Description = "Triplets per batch (offline random mining)." };
-        var optimizer = new Option<OptimizerKind?>("--optimizer") { Description = "Adam, AdamW or Sgd (Nesterov momentum 0.9)." };
+        var classificationHead = new Option<ClassificationHeadKind?>("--classification-head") { Description = "NormalizedSoftmax (default) or Linear (plain softmax on the output before normalisation, airbench's head)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Online mining from random batches of this many rows instead of P x K (0 = P x K)." };
+        var optimizer = new Option<OptimizerKind?>("--optimizer") { Description = "Adam, AdamW or Sgd (Nesterov, --momentum)." };
+        var momentum = new Option<float?>("--momentum") { Description = "SGD momentum (default 0.9)." };
+        var normBiasScale = new Option<float?>("--norm-bias-lr-scale") { Description = "Learning-rate multiplier of batch-norm shifts (their weight decay is divided by it; default 1)." };
+        var lookahead = new Option<bool?>("--lookahead") { Description = "airbench's lookahead: from 30 % of the run, every 5 steps, average the weights into a slow copy and restart from it." };
+        var identityInit = new Option<bool?>("--identity-init") { Description = "Start convolutions as partial identities (dirac initialisation)." };
+        var whitenedStem = new Option<bool?>("--whitened-stem") { Description = "FastConvNet: a fixed 2x2 whitening stem set from the training images (width 2 x channels x 4)." };
         var lr = new Option<float?>("--lr") { Description = "Learning rate." };
         var wd = new Option<float?>("--weight-decay") { Description = "Weight decay." };
-        var schedule = new Option<LearningRateSchedule?>("--schedule") { Description = "Constant or Cosine." };
+        var schedule = new Option<LearningRateSchedule?>("--schedule") { Description = "Constant, Cosine or Triangular." };
         var averaging = new Option<float?>("--weight-averaging") { Description = "Decay of an exponential moving average of the weights, per step (e.g. 0.999); validation and the saved model use the average; 0 = off." };
         var crop = new Option<int?>("--augment-crop") { Description = "Random-crop padding in pixels (0 = off)." };
         var flip = new Option<bool?>("--augment-flip") { Description = "Random horizontal flips." };
@@ -55,7 +62,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
         {
             data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets, classification, smoothing,
-            optimizer, lr, wd, schedule, averaging, crop, flip, erase, trainCrop, trainCropFraction, testFlip, testShift, validation, patience, imageSize, grayscale, calibrationFraction, resume,
+            classificationHead, batchSize, optimizer, momentum, normBiasScale, lookahead, identityInit, whitenedStem, lr, wd, schedule, averaging, crop, flip, erase, trainCrop, trainCropFraction, testFlip, testShift, validation, patience, imageSize, grayscale, calibrationFraction, resume,
         };
         command.SetAction(r => context.Guard("train", () =>
         {
@@ -92,7 +99,14 @@ public static class TrainCommand
             if (r.GetValue(triplets) is { } t) options.TripletsPerBatch = t;
             if (r.GetValue(classification) is { } cw) options.ClassificationLossWeight = cw;
             if (r.GetValue(smoothing) is { } ls) options.ClassificationLabelSmoothing = ls;
+            if (r.GetValue(classificationHead) is { } ch) options.ClassificationHead = ch;
+            if (r.GetValue(batchSize) is { } bs) options.BatchSize = bs;
             if (r.GetValue(optimizer) is { } o) options.Optimizer = o;
+            if (r.GetValue(momentum) is { } mo) options.Momentum = mo;
+            if (r.GetValue(normBiasScale) is { } nb) options.NormBiasLearningRateScale = nb;
+            if (r.GetValue(lookahead) is { } la) options.Lookahead = la;
+            if (r.GetValue(identityInit) is { } ii) options.IdentityInitialization = ii;
+            if (r.GetValue(whitenedStem) is { } wsv) options.WhitenedStem = wsv;
             if (r.GetValue(lr) is { } l) options.LearningRate = l;
             if (r.GetValue(wd) is { } wdv) options.WeightDecay = wdv;
             if (r.GetValue(schedule) is { } sc) options.Schedule = sc;

@@ -41,6 +41,13 @@ public sealed class SiameseEmbeddingOptions
     public int SamplesPerClass { get; set; } = 4;
     /// <summary>Triplets per batch for <see cref="TripletMining.OfflineRandom"/>. Default 64.</summary>
     public int TripletsPerBatch { get; set; } = 64;
+    /// <summary>
+    /// Online mining from batches of this many rows in a random order (one pass over the data an epoch, the last
+    /// incomplete batch dropped) instead of <see cref="ClassesPerBatch"/> x <see cref="SamplesPerClass"/>: for large
+    /// batches over few classes (airbench trains CIFAR-10 on batches of 1,024), where nearly every row has positives
+    /// anyway. 0 (default) keeps the P x K batches; otherwise at least 2. Not for offline triplets.
+    /// </summary>
+    public int BatchSize { get; set; }
 
     /// <summary>Weight of an auxiliary normalised-softmax classification loss on the embeddings (one learned direction
     /// per class, scale 16), added to the triplet loss; 0 (default) trains with the triplet loss only. The class
@@ -49,6 +56,8 @@ public sealed class SiameseEmbeddingOptions
     /// <summary>Label smoothing of the classification loss (see <see cref="ClassificationLossWeight"/>): the target puts
     /// this share of its weight evenly on all classes instead of all on the label; in [0, 1). Default 0.</summary>
     public float ClassificationLabelSmoothing { get; set; }
+    /// <summary>The classification loss's head (see <see cref="ClassificationLossWeight"/>). Default normalised softmax.</summary>
+    public ClassificationHeadKind ClassificationHead { get; set; } = ClassificationHeadKind.NormalizedSoftmax;
 
     // ---- Optimisation ----
     /// <summary>Passes over the training data; at least 1. Default 10.</summary>
@@ -59,6 +68,14 @@ public sealed class SiameseEmbeddingOptions
     public float LearningRate { get; set; } = 1e-3f;
     /// <summary>Weight decay. Default 0.</summary>
     public float WeightDecay { get; set; }
+    /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/> (Nesterov); in [0, 1). Default 0.9.</summary>
+    public float Momentum { get; set; } = 0.9f;
+    /// <summary>
+    /// The learning rate of batch-norm shifts (biases) is this many times <see cref="LearningRate"/>, and their weight
+    /// decay divided by it, so the decay per step stays the same (airbench's bias scaler, 64). Any optimiser; > 0.
+    /// Default 1.
+    /// </summary>
+    public float NormBiasLearningRateScale { get; set; } = 1f;
     /// <summary>Learning-rate schedule. Default cosine decay.</summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Cosine;
     /// <summary>
@@ -68,6 +85,25 @@ public sealed class SiameseEmbeddingOptions
     /// training continues from the trained weights. In [0, 1); 0 (default) turns it off.
     /// </summary>
     public float WeightAveragingDecay { get; set; }
+    /// <summary>
+    /// airbench's lookahead: from 30 % of the run on, every 5 steps the weights are averaged into a slow copy with a
+    /// decay that grows with the step (0.95^5 x (step / total steps)^3) and training restarts from the slow copy; at
+    /// every epoch's end the network takes the slow copy. Default false.
+    /// </summary>
+    public bool Lookahead { get; set; }
+    /// <summary>
+    /// Start every convolution as a partial identity (airbench's dirac initialisation): its first min(out, in) filters
+    /// pass their own input channel through at the kernel's centre, the others keep the default random start.
+    /// Default false.
+    /// </summary>
+    public bool IdentityInitialization { get; set; }
+    /// <summary>
+    /// FastConvNet only: airbench's whitened stem, a 2x2 convolution fixed to the whitening of the training images'
+    /// patches (their covariance's eigenvectors, scaled to unit variance, with both signs) instead of a trained 3x3
+    /// convolution with batch norm; its width is 2 x channels x 4 (24 for colour images; the default widths take it,
+    /// given widths must start with it). Stored in the saved model. Default false.
+    /// </summary>
+    public bool WhitenedStem { get; set; }
 
     // ---- Augmentation (images only) ----
     /// <summary>Random crop after zero padding by this many pixels; 0 turns it off. Default 0.</summary>
@@ -154,6 +190,13 @@ public sealed class SiameseEmbeddingOptions
         Check(ClassesPerBatch >= 2, nameof(ClassesPerBatch), ClassesPerBatch, ">= 2");
         Check(SamplesPerClass >= 2, nameof(SamplesPerClass), SamplesPerClass, ">= 2 (an anchor needs a positive)");
         Check(TripletsPerBatch >= 1, nameof(TripletsPerBatch), TripletsPerBatch, ">= 1");
+        Check(BatchSize == 0 || BatchSize >= 2, nameof(BatchSize), BatchSize, "0 (P x K batches) or >= 2");
+        Check(BatchSize == 0 || Mining != TripletMining.OfflineRandom, nameof(BatchSize), BatchSize, "0 with OfflineRandom mining (its batches are TripletsPerBatch triplets)");
+        Check(Momentum is >= 0 and < 1, nameof(Momentum), Momentum, "in [0, 1)");
+        Check(NormBiasLearningRateScale > 0 && float.IsFinite(NormBiasLearningRateScale), nameof(NormBiasLearningRateScale), NormBiasLearningRateScale, "> 0");
+        Check(!WhitenedStem || Encoder == EncoderKind.FastConvNet, nameof(WhitenedStem), WhitenedStem, "false unless Encoder is FastConvNet");
+        Check(!WhitenedStem || EncoderWidths == null || EncoderWidths[0] == 8 * ImageChannels, nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths),
+            $"null or starting with the whitened stem's width 2 x channels x 4 = {8 * ImageChannels}");
         Check(ClassificationLossWeight >= 0 && float.IsFinite(ClassificationLossWeight), nameof(ClassificationLossWeight), ClassificationLossWeight, ">= 0");
         Check(Epochs >= 1, nameof(Epochs), Epochs, ">= 1");
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
@@ -199,8 +242,8 @@ public sealed class SiameseEmbeddingOptions
         return new EncoderConfig
         {
             Kind = kind, Channels = ImageChannels, Height = ImageHeight, Width = ImageWidth,
-            InputSize = inputSize, Widths = EncoderWidths ?? DefaultWidths(kind), EmbeddingDimension = EmbeddingDimension, TestTimeFlip = TestTimeFlip,
-            TestTimeShift = TestTimeShift,
+            InputSize = inputSize, Widths = EncoderWidths ?? (WhitenedStem ? [8 * ImageChannels, .. DefaultWidths(kind)[1..]] : DefaultWidths(kind)),
+            EmbeddingDimension = EmbeddingDimension, TestTimeFlip = TestTimeFlip, TestTimeShift = TestTimeShift, WhitenedStem = WhitenedStem,
         };
     }
 }

@@ -10,6 +10,13 @@ namespace MlNetSiamese.Encoders;
 /// inference time. The folded network is built from a trained one and gives the same embeddings within float
 /// rounding (about 1e-6); the saved model keeps the unfolded weights.
 /// </summary>
+/// <summary>An encoder some of whose weights are set from the training data before training (a whitening stem).</summary>
+internal interface IInitializesFromData
+{
+    /// <summary>Sets those weights from training images [N, C, H, W].</summary>
+    void InitializeFromData(Tensor images);
+}
+
 internal interface IFoldsBatchNorm
 {
     /// <summary>A new network, for inference only, with the batch norms folded into the layers before them.</summary>
@@ -45,6 +52,17 @@ internal static class BatchNormFolding
         layers.Add(("flatten", nn.Flatten()));
         layers.Add(("projection", Copy(projection)));
         return nn.Sequential(layers);
+    }
+
+    /// <summary>A copy of <paramref name="conv"/> (stride 1, with bias) with the given padding.</summary>
+    public static Conv2d Copy(Conv2d conv, long padding)
+    {
+        var w = conv.weight!;
+        var copy = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2], padding: padding, bias: true);
+        using var _ = no_grad();
+        copy.weight!.copy_(w);
+        copy.bias!.copy_(conv.bias!);
+        return copy;
     }
 
     /// <summary>A copy of <paramref name="linear"/>.</summary>

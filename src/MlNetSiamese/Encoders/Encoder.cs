@@ -97,10 +97,16 @@ internal sealed class Encoder : IDisposable
     /// </summary>
     public Tensor Forward(Tensor flat, int height, int width)
     {
+        using var raw = ForwardUnnormalised(flat, height, width);
+        return nn.functional.normalize(raw, p: 2, dim: 1);
+    }
+
+    /// <summary>The network's output before the L2 normalisation (what a training loss on the output's length, such as <see cref="Losses.LinearSoftmaxLoss"/>, needs).</summary>
+    public Tensor ForwardUnnormalised(Tensor flat, int height, int width)
+    {
         using var shaped = Shape(flat, height, width);
         using var input = ChannelsLast ? ToChannelsLast(shaped) : shaped.alias();
-        using var raw = Network.forward(input);
-        return nn.functional.normalize(raw, p: 2, dim: 1);
+        return Network.forward(input);
     }
 
     /// <summary>Embeds <paramref name="rows"/> rows of <see cref="EncoderConfig.InputSize"/> floats into <paramref name="output"/>.</summary>

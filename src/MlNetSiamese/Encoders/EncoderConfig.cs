@@ -37,6 +37,13 @@ public sealed record EncoderConfig
     /// </summary>
     public bool TestTimeShift { get; init; }
 
+    /// <summary>
+    /// FastConvNet only: airbench's whitened stem (a fixed 2x2 convolution set from the training images' patch
+    /// covariance, see <c>FastConvNetEncoder</c>) instead of a trained 3x3 convolution with batch norm; <c>Widths[0]</c>
+    /// must then be 2 x Channels x 4. Absent from models written before it (false).
+    /// </summary>
+    public bool WhitenedStem { get; init; }
+
     /// <summary>True when the input is an image (channels, height and width all set).</summary>
     [JsonIgnore] public bool IsImage => Channels > 0 && Height > 0 && Width > 0;
 
@@ -56,6 +63,9 @@ public sealed record EncoderConfig
             TestTimeShift && !IsImage ? "TestTimeShift needs an image input (Channels, Height and Width > 0)" :
             TestTimeShift && (Height < 2 || Width < 2) ? "TestTimeShift needs images of at least 2 x 2 pixels (the border is reflected)" :
             Kind == EncoderKind.FastConvNet && Widths.Length < 2 ? $"{Kind} needs a stem width and at least one stage width" :
+            WhitenedStem && Kind != EncoderKind.FastConvNet ? $"WhitenedStem needs a FastConvNet encoder, not {Kind}" :
+            WhitenedStem && Widths[0] != 8 * Channels ? $"WhitenedStem needs a stem width (Widths[0]) of 2 x Channels x 4 = {8 * Channels}, not {Widths[0]}" :
+            WhitenedStem && (Height < 2 || Width < 2) ? "WhitenedStem needs images of at least 2 x 2 pixels" :
             IsImage && (long)Channels * Height * Width != InputSize ? $"Channels x Height x Width = {(long)Channels * Height * Width} differs from InputSize {InputSize}" :
             null;
         if (problem != null) throw new InvalidDataException($"Encoder configuration is invalid: {problem}.");

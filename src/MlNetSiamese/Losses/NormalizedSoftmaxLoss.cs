@@ -26,12 +26,12 @@ internal sealed class NormalizedSoftmaxLoss : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Mean cross-entropy of the batch (with label smoothing: against targets of 1 - s + s / classes on the label and s / classes elsewhere); <paramref name="embeddings"/> are L2-normalised [B, D], <paramref name="labels"/> class ids [B].</summary>
+    /// <summary>Mean cross-entropy of the batch (with label smoothing: against targets of 1 - s + s / classes on the label and s / classes elsewhere); <paramref name="embeddings"/> [B, D] are L2-normalised here (the encoder's output before or after its normalisation gives the same), <paramref name="labels"/> class ids [B].</summary>
     public override Tensor forward(Tensor embeddings, Tensor labels)
     {
         using var scope = NewDisposeScope();
         using var s = scale.ToScalar();   // explicit, see Scalars.cs
-        var logits = embeddings.matmul(nn.functional.normalize(proxies, p: 2, dim: 1).t()).mul_(s);
+        var logits = nn.functional.normalize(embeddings, p: 2, dim: 1).matmul(nn.functional.normalize(proxies, p: 2, dim: 1).t()).mul_(s);
         return nn.functional.cross_entropy(logits, labels, label_smoothing: labelSmoothing).MoveToOuterDisposeScope();
     }
 }

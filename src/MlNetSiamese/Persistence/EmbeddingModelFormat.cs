@@ -20,7 +20,9 @@ internal static class EmbeddingModelFormat
     // 0x00010002: EncoderConfig.json may say FastConvNet or TestTimeFlip, which a 1.1 reader would reject or, for the
     //             flip, silently ignore; the stream layout is unchanged, so 1.1 streams still load (TestTimeFlip false).
     // 0x00010003: EncoderConfig.json may say TestTimeShift, which a 1.2 reader would silently ignore; layout unchanged.
-    private static VersionInfo Version() => ModelVersion.Of("SIAMEMBD", LoaderSignature, written: 0x00010003, readableBackTo: 0x00010001);
+    // 0x00010004: EncoderConfig.json may say WhitenedStem, which a 1.3 reader would ignore, building another network
+    //             than the weights'; layout unchanged.
+    private static VersionInfo Version() => ModelVersion.Of("SIAMEMBD", LoaderSignature, written: 0x00010004, readableBackTo: 0x00010001);
 
     public static void Save(ModelSaveContext ctx, SiameseEmbeddingTransformer transformer)
     {

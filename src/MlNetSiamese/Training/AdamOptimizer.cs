@@ -10,28 +10,32 @@ namespace MlNetSiamese.Training;
 /// Hutter); PyTorch's update rules and defaults. State per parameter: the first and the second moment.
 /// </summary>
 internal sealed class AdamOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, bool decoupled,
-    double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
-    : GradientOptimizer("MlNetSiamese.Adam/1", parameters, learningRate, weightDecay, stateTensorsPerParameter: 2)
+    double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, IReadOnlyList<double>? learningRateScales = null)
+    : GradientOptimizer("MlNetSiamese.Adam/1", parameters, learningRate, weightDecay, stateTensorsPerParameter: 2, learningRateScales)
 {
     protected override void Update()
     {
-        double lr = LearningRate;
+        foreach (var (scale, indices) in Groups) Update(LearningRate * scale, WeightDecay / scale, indices);
+    }
+
+    private void Update(double lr, double weightDecay, int[] indices)
+    {
         double correction1 = 1 - Math.Pow(beta1, Steps), correction2 = 1 - Math.Pow(beta2, Steps);
         using var b1 = beta1.ToScalar();
         using var oneMinusB1 = (1 - beta1).ToScalar();
         using var b2 = beta2.ToScalar();
         using var oneMinusB2 = (1 - beta2).ToScalar();
-        using var decay = WeightDecay.ToScalar();
-        using var shrink = (1 - lr * WeightDecay).ToScalar();
+        using var decay = weightDecay.ToScalar();
+        using var shrink = (1 - lr * weightDecay).ToScalar();
         using var rootCorrection2 = Math.Sqrt(correction2).ToScalar();
         using var eps = epsilon.ToScalar();
         using var stepSize = (-lr / correction1).ToScalar();
-        for (int i = 0; i < Parameters.Count; i++)
+        foreach (int i in indices)
         {
             var p = Parameters[i];
             var grad = p.grad;
             if (grad is null) continue;
-            if (WeightDecay != 0)
+            if (weightDecay != 0)
             {
                 if (decoupled) p.mul_(shrink);
                 else grad = grad.add(p, alpha: decay);

@@ -18,18 +18,29 @@ internal abstract class GradientOptimizer : IDisposable
 {
     private readonly string magic;
 
-    protected GradientOptimizer(string magic, IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, int stateTensorsPerParameter)
+    protected GradientOptimizer(string magic, IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, int stateTensorsPerParameter,
+        IReadOnlyList<double>? learningRateScales = null)
     {
         if (learningRate < 0) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be >= 0.");
         if (weightDecay < 0) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be >= 0.");
+        if (learningRateScales != null && (learningRateScales.Count != parameters.Count || learningRateScales.Any(x => !(x > 0))))
+            throw new ArgumentException($"Expected {parameters.Count} learning-rate scales > 0, got {learningRateScales.Count}.", nameof(learningRateScales));
         this.magic = magic;
         Parameters = parameters;
+        var scales = learningRateScales ?? parameters.Select(_ => 1.0).ToArray();
+        Groups = scales.Select((x, i) => (x, i)).GroupBy(t => t.x).Select(g => (g.Key, g.Select(t => t.i).ToArray())).ToArray();
         LearningRate = learningRate;
         WeightDecay = weightDecay;
         State = parameters.Select(p => Enumerable.Range(0, stateTensorsPerParameter).Select(_ => zeros_like(p).DetachFromDisposeScope()).ToArray()).ToArray();
     }
 
     protected IReadOnlyList<Parameter> Parameters { get; }
+    /// <summary>
+    /// The parameters grouped by learning-rate scale: a group's step uses <see cref="LearningRate"/> x Scale and weight
+    /// decay / Scale, so the decay per step (rate x decay) is the same for every parameter (airbench's larger rate for
+    /// batch-norm biases). One group of scale 1 unless the constructor was given scales.
+    /// </summary>
+    protected (double Scale, int[] Indices)[] Groups { get; }
     protected double WeightDecay { get; }
     /// <summary>State[i] are parameter i's state tensors, zero at the start.</summary>
     protected Tensor[][] State { get; }

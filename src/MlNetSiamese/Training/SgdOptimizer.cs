@@ -13,8 +13,9 @@ internal sealed class SgdOptimizer : GradientOptimizer
 {
     private readonly double momentum;
 
-    public SgdOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, double momentum = 0.9)
-        : base("MlNetSiamese.SgdNesterov/1", parameters, learningRate, weightDecay, stateTensorsPerParameter: 1)
+    public SgdOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, double momentum = 0.9,
+        IReadOnlyList<double>? learningRateScales = null)
+        : base("MlNetSiamese.SgdNesterov/1", parameters, learningRate, weightDecay, stateTensorsPerParameter: 1, learningRateScales)
     {
         if (momentum is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "The momentum must be in [0, 1).");
         this.momentum = momentum;
@@ -22,15 +23,20 @@ internal sealed class SgdOptimizer : GradientOptimizer
 
     protected override void Update()
     {
-        using var decay = WeightDecay.ToScalar();
+        foreach (var (scale, indices) in Groups) Update(LearningRate * scale, WeightDecay / scale, indices);
+    }
+
+    private void Update(double lr, double weightDecay, int[] indices)
+    {
+        using var decay = weightDecay.ToScalar();
         using var mu = momentum.ToScalar();
-        using var minusLr = (-LearningRate).ToScalar();
-        for (int i = 0; i < Parameters.Count; i++)
+        using var minusLr = (-lr).ToScalar();
+        foreach (int i in indices)
         {
             var p = Parameters[i];
             var grad = p.grad;
             if (grad is null) continue;
-            if (WeightDecay != 0) grad = grad.add(p, alpha: decay);
+            if (weightDecay != 0) grad = grad.add(p, alpha: decay);
             var velocity = State[i][0];
             if (Steps == 1) velocity.copy_(grad);
             else velocity.mul_(mu).add_(grad, Scalars.One);

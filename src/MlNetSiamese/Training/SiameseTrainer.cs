@@ -34,7 +34,11 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var encoder = new Encoder(config, device, init) { ChannelsLast = ChannelsLast && config.IsImage };
         try
         {
-            using var head = o.ClassificationLossWeight > 0 ? new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init, labelSmoothing: o.ClassificationLabelSmoothing) : null;
+            if (o.IdentityInitialization) WeightInit.Identity(encoder.Network);
+            if (encoder.Network is IInitializesFromData fromData) InitializeFromData(fromData, train, config, new Random(o.Seed));
+            using nn.Module<Tensor, Tensor, Tensor>? head = o.ClassificationLossWeight <= 0 ? null
+                : o.ClassificationHead == ClassificationHeadKind.Linear ? new LinearSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init, labelSmoothing: o.ClassificationLabelSmoothing)
+                : new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init, labelSmoothing: o.ClassificationLabelSmoothing);
             if (head != null && device.type != DeviceType.CPU) head.to(device);
             Run(encoder, head, train, validation, data.Count, device);
             encoder.Network.eval();
@@ -54,12 +58,26 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
     /// </summary>
     internal static Random EpochRandom(int seed, int epoch) => new(unchecked(seed * 1_000_003 + epoch * 7919));
 
-    private void Run(Encoder encoder, NormalizedSoftmaxLoss? head, TrainingSet train, TrainingSet? validation, int allRows, Device device)
+    /// <summary>Rows drawn for data-dependent initialisation (airbench whitens with 5,000 training images).</summary>
+    internal const int InitializationRows = 5000;
+
+    private static void InitializeFromData(IInitializesFromData network, TrainingSet train, EncoderConfig config, Random random)
+    {
+        var rows = Enumerable.Range(0, train.Count).ToArray();
+        random.Shuffle(rows);
+        int n = Math.Min(InitializationRows, rows.Length);
+        var values = new float[(long)n * train.RowSize];
+        for (int i = 0; i < n; i++) train.Features.AsSpan(rows[i] * train.RowSize, train.RowSize).CopyTo(values.AsSpan(i * train.RowSize));
+        using var images = tensor(values, new long[] { n, config.Channels, config.Height, config.Width });
+        network.InitializeFromData(images);
+    }
+
+    private void Run(Encoder encoder, nn.Module<Tensor, Tensor, Tensor>? head, TrainingSet train, TrainingSet? validation, int allRows, Device device)
     {
         var o = options;
         var cfg = encoder.Config;
-        IBatchSampler NewSampler() => o.Mining == TripletMining.OfflineRandom
-            ? new RandomTripletSampler(train, o.TripletsPerBatch)
+        IBatchSampler NewSampler() => o.Mining == TripletMining.OfflineRandom ? new RandomTripletSampler(train, o.TripletsPerBatch)
+            : o.BatchSize > 0 ? new RandomBatchSampler(train, o.BatchSize)
             : new ClassBalancedSampler(train, o.ClassesPerBatch, o.SamplesPerClass);
         var objective = new TripletObjective(
             o.Distance == DistanceKind.Cosine ? new CosineDistance() : new EuclideanDistance(),
@@ -79,11 +97,13 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         using var headWeight = o.ClassificationLossWeight.ToScalar();
         // beta2 0.99: what TorchSharp's optim.Adam / optim.AdamW factories default to, which this trainer used for
         // every result in bench/RESULTS.md before it had its own optimiser (PyTorch's default is 0.999).
+        var scales = o.NormBiasLearningRateScale == 1 ? null : LearningRateScales(encoder.Network, parameters, o.NormBiasLearningRateScale);
         using GradientOptimizer optimizer = o.Optimizer == OptimizerKind.Sgd
-            ? new SgdOptimizer(parameters, o.LearningRate, o.WeightDecay)
-            : new AdamOptimizer(parameters, o.LearningRate, o.WeightDecay, decoupled: o.Optimizer == OptimizerKind.AdamW, beta2: 0.99);
+            ? new SgdOptimizer(parameters, o.LearningRate, o.WeightDecay, o.Momentum, scales)
+            : new AdamOptimizer(parameters, o.LearningRate, o.WeightDecay, decoupled: o.Optimizer == OptimizerKind.AdamW, beta2: 0.99, learningRateScales: scales);
 
         int batches = NewSampler().BatchesPerEpoch, total = batches * o.Epochs;
+        using var lookahead = o.Lookahead ? new Lookahead(encoder.Network, total) : null;
         var clock = Stopwatch.StartNew();
         byte[]? best = null;
         double bestScore = double.NegativeInfinity;
@@ -116,6 +136,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             bestScore = checkpoint.BestScore;
             sinceBest = checkpoint.EpochsSinceBest;
             firstEpoch = checkpoint.CompletedEpochs + 1;
+            lookahead?.Resume((long)checkpoint.CompletedEpochs * batches);
             history.AddRange(checkpoint.History);
             ResumedHistory = checkpoint.History;
             log?.Invoke($"resumed from '{path}' after epoch {checkpoint.CompletedEpochs}" +
@@ -140,7 +161,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
             for (int b = 1; b <= batches; b++, step++)
             {
                 o.CancellationToken.ThrowIfCancellationRequested();
-                lr = o.Schedule == LearningRateSchedule.Cosine ? o.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / total)) : o.LearningRate;
+                lr = o.LearningRate * ScheduleFactor(o.Schedule, step, total);
                 optimizer.LearningRate = lr;
 
                 var batch = sampler.Next(random);
@@ -162,15 +183,17 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                 {
                     var x = encoder.Input(buffer.AsSpan(0, rows * trainRow), rows, device);
                     optimizer.ZeroGrad();
-                    var embeddings = encoder.Forward(x, height, width);
+                    var outputs = encoder.ForwardUnnormalised(x, height, width);
+                    var embeddings = nn.functional.normalize(outputs, p: 2, dim: 1);
                     var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
-                    if (head != null) loss = loss.add(head.forward(embeddings, tensor(labels, ScalarType.Int64, device)), alpha: headWeight);
+                    if (head != null) loss = loss.add(head.forward(outputs, tensor(labels, ScalarType.Int64, device)), alpha: headWeight);
                     loss.backward();
                     optimizer.Step();
                     average?.Update(step);
                     lossSum += loss.item<float>();
                     activeSum += active;
                 }
+                lookahead?.AfterStep(step + 1);   // outside the batch's dispose scope: it may take the slow copy here
                 progress?.Report(new TrainingProgress
                 {
                     Epoch = epoch, Epochs = o.Epochs, Batch = b, BatchesPerEpoch = batches,
@@ -178,6 +201,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                 });
             }
 
+            lookahead?.EndEpoch();
             // Validation, the best-epoch snapshot and the checkpoint's averages see the averaged weights, if any.
             average?.Swap();
             double score = validation == null ? double.NaN : ValidationPrecisionAt1(encoder, validation);
@@ -211,7 +235,31 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         else average?.Swap();   // no validation: the model is the last epoch's average
     }
 
-    private void SaveCheckpoint(string path, Encoder encoder, NormalizedSoftmaxLoss? head, GradientOptimizer optimizer, string configJson, int allRows, int epoch,
+    /// <summary>The learning rate's multiplier at 0-based <paramref name="step"/> of <paramref name="total"/>.</summary>
+    internal static double ScheduleFactor(LearningRateSchedule schedule, long step, long total) => schedule switch
+    {
+        LearningRateSchedule.Cosine => 0.5 * (1 + Math.Cos(Math.PI * step / total)),
+        LearningRateSchedule.Triangular => Triangle(step, total),
+        _ => 1,
+    };
+
+    private static double Triangle(long step, long total)
+    {
+        long peak = (long)(0.23 * total);
+        return step <= peak && peak > 0 ? 0.2 + 0.8 * step / peak
+            : step <= peak ? 1
+            : 1 - 0.93 * (step - peak) / (double)(total - peak);
+    }
+
+    /// <summary>Per parameter: <paramref name="normBiasScale"/> for the shifts (biases) of batch norms, 1 for the rest.</summary>
+    private static double[] LearningRateScales(nn.Module network, IReadOnlyList<Parameter> parameters, double normBiasScale)
+    {
+        var normBiases = network.modules().Select(m => m switch { BatchNorm1d b => b.bias, BatchNorm2d b => b.bias, _ => null })
+            .Where(b => b is not null).Select(b => b!.Handle).ToHashSet();
+        return parameters.Select(p => normBiases.Contains(p.Handle) ? normBiasScale : 1.0).ToArray();
+    }
+
+    private void SaveCheckpoint(string path, Encoder encoder, nn.Module<Tensor, Tensor, Tensor>? head, GradientOptimizer optimizer, string configJson, int allRows, int epoch,
         double bestScore, int sinceBest, byte[]? best, byte[]? averagedWeights, List<TrainingProgress> history)
     {
         using var state = new MemoryStream();

@@ -50,4 +50,15 @@ public enum LearningRateSchedule
     Constant = 0,
     /// <summary>Cosine decay from the initial rate to zero at the last batch.</summary>
     Cosine = 1,
+    /// <summary>airbench's triangle: linear from 0.2 x the rate up to the rate at 23 % of the batches, then linear down to 0.07 x at the last.</summary>
+    Triangular = 2,
+}
+
+/// <summary>The head of the auxiliary classification loss.</summary>
+public enum ClassificationHeadKind
+{
+    /// <summary>Normalised softmax: logits are 16 x the cosine between the normalised embedding and a learned direction per class.</summary>
+    NormalizedSoftmax = 0,
+    /// <summary>Plain softmax on the encoder's output before normalisation: a linear layer without bias, logits scaled by 1/9 (airbench's head).</summary>
+    Linear = 1,
 }

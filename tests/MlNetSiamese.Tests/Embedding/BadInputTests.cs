@@ -113,6 +113,10 @@ public class BadInputTests
     [InlineData("TrainingCropFraction")]
     [InlineData("AugmentErasingProbability")]
     [InlineData("WeightAveragingDecay")]
+    [InlineData("BatchSize")]
+    [InlineData("Momentum")]
+    [InlineData("NormBiasLearningRateScale")]
+    [InlineData("WhitenedStem")]
     public void OptionsOutOfRangeAreNamed(string option)
     {
         Action<SiameseEmbeddingOptions> change = option switch
@@ -131,6 +135,10 @@ public class BadInputTests
             "TrainingCropFraction" => o => o.TrainingCropFraction = 1.5f,
             "AugmentErasingProbability" => o => o.AugmentErasingProbability = 0.5f,   // plain vectors: nothing to erase
             "WeightAveragingDecay" => o => o.WeightAveragingDecay = 1,
+            "BatchSize" => o => o.BatchSize = 1,
+            "Momentum" => o => o.Momentum = 1,
+            "NormBiasLearningRateScale" => o => o.NormBiasLearningRateScale = 0,
+            "WhitenedStem" => o => o.WhitenedStem = true,   // the quick options build an MLP
             _ => o => o.Device = "nonsense:9",
         };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Transforms.SiameseEmbed(Quick(change)));
@@ -157,4 +165,12 @@ public class BadInputTests
     }
 
     private sealed class TextRow { public string Label { get; set; } = ""; public string Features { get; set; } = ""; }
+
+    [Fact]
+    public void RandomBatchesWithOfflineTripletsAreRefusedNamingTheOption()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Transforms.SiameseEmbed(Quick(o => { o.BatchSize = 32; o.Mining = TripletMining.OfflineRandom; })));
+        Assert.Contains("BatchSize", e.Message);
+        Assert.Contains("OfflineRandom", e.Message);
+    }
 }

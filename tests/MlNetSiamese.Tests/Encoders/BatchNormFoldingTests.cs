@@ -14,12 +14,13 @@ public class BatchNormFoldingTests
     [InlineData(EncoderKind.FastConvNet, 3, 16)]   // a batch norm after each pool, folded into the convolution before it
     [InlineData(EncoderKind.FastConvNet, 1, 12)]
     [InlineData(EncoderKind.Mlp, 0, 0)]
-    public void FoldedEncoderGivesTheSameEmbeddingsAsTheTrainedOne(EncoderKind kind, int channels, int size)
+    [InlineData(EncoderKind.FastConvNet, 3, 16, true)]   // the whitened stem: no batch norm of its own, copied as it is
+    public void FoldedEncoderGivesTheSameEmbeddingsAsTheTrainedOne(EncoderKind kind, int channels, int size, bool whitenedStem = false)
     {
         var config = new EncoderConfig
         {
             Kind = kind, Channels = channels, Height = size, Width = size, InputSize = kind == EncoderKind.Mlp ? 40 : channels * size * size,
-            Widths = kind == EncoderKind.Mlp ? [32, 24] : [8, 16, 24], EmbeddingDimension = 10,
+            Widths = kind == EncoderKind.Mlp ? [32, 24] : [whitenedStem ? 8 * channels : 8, 16, 24], EmbeddingDimension = 10, WhitenedStem = whitenedStem,
         };
         using var generator = new torch.Generator(3);
         using var encoder = new Encoder(config, init: generator);

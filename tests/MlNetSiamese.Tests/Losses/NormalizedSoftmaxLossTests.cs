@@ -27,4 +27,16 @@ public class NormalizedSoftmaxLossTests
         Assert.True(Math.Abs(plain - uniform) > 0.1f, $"the two ends should differ ({plain} vs {uniform})");
         Assert.Equal(0.7f * plain + 0.3f * uniform, smoothed, 4);
     }
+
+    [Fact]
+    public void TheOutputsLengthDoesNotMatterItIsNormalisedFirst()
+    {
+        using var init = new Generator(5);
+        using var loss = new NormalizedSoftmaxLoss(embeddingDimension: 6, classes: 4, init);
+        using var g = new Generator(6);
+        using var raw = randn(8, 6, generator: g).mul_(4);
+        using var unit = nn.functional.normalize(raw, p: 2, dim: 1);
+        using var labels = tensor(new long[] { 0, 1, 2, 3, 0, 1, 2, 3 });
+        Assert.Equal(loss.forward(unit, labels).item<float>(), loss.forward(raw, labels).item<float>(), 5);
+    }
 }

@@ -7,13 +7,26 @@ namespace MlNetSiamese.Tests.Training;
 
 public class CheckpointTests
 {
-    private static SiameseEmbeddingOptions Options(string checkpoint, int epochs = 4, float classification = 0, float averaging = 0, OptimizerKind optimizer = OptimizerKind.Adam) => new()
+    private static SiameseEmbeddingOptions Options(string checkpoint, int epochs = 4, float classification = 0, float averaging = 0, OptimizerKind optimizer = OptimizerKind.Adam,
+        bool airbench = false)
     {
-        ClassificationLossWeight = classification, WeightAveragingDecay = averaging, Optimizer = optimizer, LearningRate = optimizer == OptimizerKind.Sgd ? 0.05f : 1e-3f,
-        ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, EncoderWidths = [8, 16], EmbeddingDimension = 8,
-        Epochs = epochs, Seed = 5, ClassesPerBatch = 4, SamplesPerClass = 4, AugmentCropPadding = 1, AugmentHorizontalFlip = true,
-        ValidationFraction = 0.2f, CheckpointPath = checkpoint,
-    };
+        var o = new SiameseEmbeddingOptions
+        {
+            ClassificationLossWeight = classification, WeightAveragingDecay = averaging, Optimizer = optimizer, LearningRate = optimizer == OptimizerKind.Sgd ? 0.05f : 1e-3f,
+            ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, EncoderWidths = [8, 16], EmbeddingDimension = 8,
+            Epochs = epochs, Seed = 5, ClassesPerBatch = 4, SamplesPerClass = 4, AugmentCropPadding = 1, AugmentHorizontalFlip = true,
+            ValidationFraction = 0.2f, CheckpointPath = checkpoint,
+        };
+        if (airbench)
+        {
+            // airbench's pieces: random batches, the linear head, the whitened stem and identity start, the triangle,
+            // a larger rate for batch-norm shifts, and lookahead (whose slow copy a resumed run must take back up).
+            o.Encoder = EncoderKind.FastConvNet; o.EncoderWidths = [8, 8, 16]; o.WhitenedStem = true; o.IdentityInitialization = true;
+            o.BatchSize = 16; o.ClassificationHead = ClassificationHeadKind.Linear; o.Schedule = LearningRateSchedule.Triangular;
+            o.Momentum = 0.85f; o.NormBiasLearningRateScale = 4; o.Lookahead = true;
+        }
+        return o;
+    }
 
     private static IDataView Data(MLContext ml) => Synthetic.Load(ml, Synthetic.Images(classes: 4, perClass: 24, channels: 1, size: 8, seed: 1));
 
@@ -29,23 +42,24 @@ public class CheckpointTests
     [InlineData(0.5f, 0f, OptimizerKind.Adam)]   // with the classification head, whose weights the checkpoint also carries
     [InlineData(0f, 0.9f, OptimizerKind.Adam)]   // with weight averaging, whose averages the checkpoint also carries
     [InlineData(0f, 0f, OptimizerKind.Sgd)]      // with SGD's velocities
-    public void CancelledThenResumedRunEqualsAnUninterruptedRun(float classification, float averaging, OptimizerKind optimizer)
+    [InlineData(0.5f, 0f, OptimizerKind.Sgd, true)]
+    public void CancelledThenResumedRunEqualsAnUninterruptedRun(float classification, float averaging, OptimizerKind optimizer, bool airbench = false)
     {
         using var dir = new TempDir();
         var ml = new MLContext(seed: 1);
         var data = Data(ml);
-        var straight = Fit(ml, data, Options(dir.File("straight.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer), out var straightHistory);
+        var straight = Fit(ml, data, Options(dir.File("straight.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer, airbench: airbench), out var straightHistory);
 
         // Cancel when epoch 2 is reported: the checkpoint of epoch 2 is on disk, training stops at the next batch.
         using var cts = new CancellationTokenSource();
-        var interrupted = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer);
+        var interrupted = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer, airbench: airbench);
         interrupted.CancellationToken = cts.Token;
         interrupted.Progress = new Inline(p => { if (p.EpochCompleted && p.Epoch == 2) cts.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => Fit(ml, data, interrupted, out _));
         Assert.True(File.Exists(dir.File("run.ckpt")));
         Assert.False(File.Exists(dir.File("run.ckpt.tmp")));
 
-        var resumed = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer);
+        var resumed = Options(dir.File("run.ckpt"), classification: classification, averaging: averaging, optimizer: optimizer, airbench: airbench);
         resumed.ResumeFromCheckpoint = true;
         var epochsRun = new List<int>();
         resumed.Progress = new Inline(p => { if (p.EpochCompleted) epochsRun.Add(p.Epoch); });
