@@ -97,6 +97,32 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Train_takes_airbenchs_options()
+    {
+        string data = SplitFolder("airbench-folder", seed: 8);
+        string outDir = Path.Combine(f.Root, "airbench-model");
+        var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--encoder", "FastConvNet", "--widths", "24,8,8",
+            "--whitened-stem", "true", "--identity-init", "true", "--batch-size", "8", "--classification-weight", "1", "--classification-head", "Linear",
+            "--optimizer", "Sgd", "--momentum", "0.85", "--norm-bias-lr-scale", "64", "--schedule", "Triangular", "--lookahead", "true", "--epochs", "1", "--dim", "16"]);
+        Assert.True(exit == 0, output);
+        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
+        var o = options.RootElement.GetProperty("options");
+        Assert.Equal(8, o.GetProperty("BatchSize").GetInt32());
+        Assert.Equal("Linear", o.GetProperty("ClassificationHead").GetString());
+        Assert.Equal(0.85f, o.GetProperty("Momentum").GetSingle());
+        Assert.Equal(64f, o.GetProperty("NormBiasLearningRateScale").GetSingle());
+        Assert.Equal("Triangular", o.GetProperty("Schedule").GetString());
+        Assert.True(o.GetProperty("Lookahead").GetBoolean());
+        Assert.True(o.GetProperty("IdentityInitialization").GetBoolean());
+        var chain = (Microsoft.ML.Data.TransformerChain<Microsoft.ML.ITransformer>)new Microsoft.ML.MLContext(1).Model.Load(Path.Combine(outDir, "model.zip"), out _);
+        Assert.True(chain.OfType<MlNetSiamese.SiameseEmbeddingTransformer>().Single().Encoder.WhitenedStem);   // stored in the model
+
+        (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "bad-stem"), "--whitened-stem", "true", "--encoder", "ConvNet", .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("WhitenedStem", output);
+    }
+
+    [Fact]
     public void Train_and_evaluate_on_a_train_test_image_folder()
     {
         string data = SplitFolder("split-folder", seed: 3);
