@@ -29,6 +29,7 @@ public static class TrainCommand
         var classification = new Option<float?>("--classification-weight") { Description = "Weight of the auxiliary normalised-softmax classification loss (0 = triplet loss only)." };
         var smoothing = new Option<float?>("--label-smoothing") { Description = "Label smoothing of the classification loss, in [0, 1)." };
         var triplets = new Option<int?>("--triplets-per-batch") { Description = "Triplets per batch (offline random mining)." };
+        var tripletWeight = new Option<float?>("--triplet-weight") { Description = "Weight of the triplet loss (default 1; 0 = the classification loss alone)." };
         var classificationHead = new Option<ClassificationHeadKind?>("--classification-head") { Description = "NormalizedSoftmax (default) or Linear (plain softmax on the output before normalisation, airbench's head)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Online mining from random batches of this many rows instead of P x K (0 = P x K)." };
         var optimizer = new Option<OptimizerKind?>("--optimizer") { Description = "Adam, AdamW or Sgd (Nesterov, --momentum)." };
@@ -62,7 +63,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split.")
         {
             data, limit, testLimit, output, preset, encoder, widths, dim, epochs, seed, mining, loss, distance, margin, p, k, triplets, classification, smoothing,
-            classificationHead, batchSize, optimizer, momentum, normBiasScale, lookahead, identityInit, whitenedStem, lr, wd, schedule, averaging, crop, flip, erase, trainCrop, trainCropFraction, testFlip, testShift, validation, patience, imageSize, grayscale, calibrationFraction, resume,
+            tripletWeight, classificationHead, batchSize, optimizer, momentum, normBiasScale, lookahead, identityInit, whitenedStem, lr, wd, schedule, averaging, crop, flip, erase, trainCrop, trainCropFraction, testFlip, testShift, validation, patience, imageSize, grayscale, calibrationFraction, resume,
         };
         command.SetAction(r => context.Guard("train", () =>
         {
@@ -99,6 +100,7 @@ public static class TrainCommand
             if (r.GetValue(triplets) is { } t) options.TripletsPerBatch = t;
             if (r.GetValue(classification) is { } cw) options.ClassificationLossWeight = cw;
             if (r.GetValue(smoothing) is { } ls) options.ClassificationLabelSmoothing = ls;
+            if (r.GetValue(tripletWeight) is { } tw) options.TripletLossWeight = tw;
             if (r.GetValue(classificationHead) is { } ch) options.ClassificationHead = ch;
             if (r.GetValue(batchSize) is { } bs) options.BatchSize = bs;
             if (r.GetValue(optimizer) is { } o) options.Optimizer = o;

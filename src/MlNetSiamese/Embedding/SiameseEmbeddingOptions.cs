@@ -53,6 +53,9 @@ public sealed class SiameseEmbeddingOptions
     /// per class, scale 16), added to the triplet loss; 0 (default) trains with the triplet loss only. The class
     /// directions are used in training only and are not saved.</summary>
     public float ClassificationLossWeight { get; set; }
+    /// <summary>Weight of the triplet loss; >= 0. 0 trains on the classification loss alone (then
+    /// <see cref="ClassificationLossWeight"/> must be > 0), without mining. Default 1.</summary>
+    public float TripletLossWeight { get; set; } = 1f;
     /// <summary>Label smoothing of the classification loss (see <see cref="ClassificationLossWeight"/>): the target puts
     /// this share of its weight evenly on all classes instead of all on the label; in [0, 1). Default 0.</summary>
     public float ClassificationLabelSmoothing { get; set; }
@@ -198,6 +201,9 @@ public sealed class SiameseEmbeddingOptions
         Check(!WhitenedStem || EncoderWidths == null || EncoderWidths[0] == 8 * ImageChannels, nameof(EncoderWidths), EncoderWidths == null ? "null" : string.Join(",", EncoderWidths),
             $"null or starting with the whitened stem's width 2 x channels x 4 = {8 * ImageChannels}");
         Check(ClassificationLossWeight >= 0 && float.IsFinite(ClassificationLossWeight), nameof(ClassificationLossWeight), ClassificationLossWeight, ">= 0");
+        Check(TripletLossWeight >= 0 && float.IsFinite(TripletLossWeight), nameof(TripletLossWeight), TripletLossWeight, ">= 0");
+        Check(TripletLossWeight > 0 || ClassificationLossWeight > 0, nameof(TripletLossWeight), TripletLossWeight, "> 0 unless ClassificationLossWeight > 0 (something must be trained)");
+        Check(TripletLossWeight > 0 || Mining != TripletMining.OfflineRandom, nameof(TripletLossWeight), TripletLossWeight, "> 0 with OfflineRandom mining (its batches are triplets)");
         Check(Epochs >= 1, nameof(Epochs), Epochs, ">= 1");
         Check(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "> 0");
         Check(WeightDecay >= 0 && float.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, ">= 0");

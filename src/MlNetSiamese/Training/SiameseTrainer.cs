@@ -95,6 +95,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
 
         var parameters = encoder.Network.parameters().Concat(head?.parameters() ?? []).Where(p => p.requires_grad).ToList();   // not the fixed batch-norm scales of FastConvNet
         using var headWeight = o.ClassificationLossWeight.ToScalar();
+        using var tripletWeight = o.TripletLossWeight.ToScalar();
         // beta2 0.99: what TorchSharp's optim.Adam / optim.AdamW factories default to, which this trainer used for
         // every result in bench/RESULTS.md before it had its own optimiser (PyTorch's default is 0.999).
         var scales = o.NormBiasLearningRateScale == 1 ? null : LearningRateScales(encoder.Network, parameters, o.NormBiasLearningRateScale);
@@ -184,10 +185,19 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
                     var x = encoder.Input(buffer.AsSpan(0, rows * trainRow), rows, device);
                     optimizer.ZeroGrad();
                     var outputs = encoder.ForwardUnnormalised(x, height, width);
-                    var embeddings = nn.functional.normalize(outputs, p: 2, dim: 1);
-                    var (loss, active, _) = objective.Compute(embeddings, labels, batch.GivenTriplets);
-                    if (head != null) loss = loss.add(head.forward(outputs, tensor(labels, ScalarType.Int64, device)), alpha: headWeight);
-                    loss.backward();
+                    Tensor? loss = null;
+                    double active = 0;
+                    if (o.TripletLossWeight > 0)
+                    {
+                        (loss, active, _) = objective.Compute(nn.functional.normalize(outputs, p: 2, dim: 1), labels, batch.GivenTriplets);
+                        if (o.TripletLossWeight != 1) loss = loss.mul(tripletWeight);
+                    }
+                    if (head != null)
+                    {
+                        var classification = head.forward(outputs, tensor(labels, ScalarType.Int64, device));
+                        loss = loss is null ? classification.mul(headWeight) : loss.add(classification, alpha: headWeight);
+                    }
+                    loss!.backward();
                     optimizer.Step();
                     average?.Update(step);
                     lossSum += loss.item<float>();

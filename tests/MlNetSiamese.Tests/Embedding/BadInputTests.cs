@@ -117,6 +117,7 @@ public class BadInputTests
     [InlineData("Momentum")]
     [InlineData("NormBiasLearningRateScale")]
     [InlineData("WhitenedStem")]
+    [InlineData("TripletLossWeight")]
     public void OptionsOutOfRangeAreNamed(string option)
     {
         Action<SiameseEmbeddingOptions> change = option switch
@@ -139,6 +140,7 @@ public class BadInputTests
             "Momentum" => o => o.Momentum = 1,
             "NormBiasLearningRateScale" => o => o.NormBiasLearningRateScale = 0,
             "WhitenedStem" => o => o.WhitenedStem = true,   // the quick options build an MLP
+            "TripletLossWeight" => o => o.TripletLossWeight = 0,   // without a classification loss nothing would train
             _ => o => o.Device = "nonsense:9",
         };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Transforms.SiameseEmbed(Quick(change)));
