@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace MlNetSiamese.Training;
 
 /// <summary>
-/// The training loop: sampler -> (augmentation) -> encoder -> distance matrix -> miner -> triplet loss -> optimiser,
-/// then per epoch validation, best-weights keeping, early stopping and progress. Deterministic for a seed on CPU.
+/// The training loop: sampler -> (augmentation) -> encoder -> distance matrix -> miner -> triplet loss, plus an optional
+/// classification head on the encoder's output -> optimiser (-> lookahead, weight averaging), then per epoch
+/// validation, best-weights keeping, early stopping and progress. Deterministic for a seed on CPU.
 /// </summary>
 internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<TrainingProgress>? progress = null, Action<string>? log = null)
 {
