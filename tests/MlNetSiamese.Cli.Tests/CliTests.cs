@@ -56,10 +56,23 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         double p1 = metrics.RootElement.GetProperty("retrieval").GetProperty("PrecisionAt1").GetDouble();
         Assert.InRange(p1, 0, 1);
         Assert.Equal(1, metrics.RootElement.GetProperty("training").GetArrayLength());
-        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(f.ModelDir, "options.json")));
-        Assert.Equal(16, options.RootElement.GetProperty("options").GetProperty("EmbeddingDimension").GetInt32());
+        Assert.Equal(16, SavedOptions(f.ModelDir).GetProperty("EmbeddingDimension").GetInt32());
         Assert.Contains("Precision@1", f.TrainOutput);
         Assert.False(File.Exists(Path.Combine(f.ModelDir, "model.zip.tmp")));
+    }
+
+    /// <summary>The "options" object of the options.json a train run wrote to <paramref name="outDir"/>.</summary>
+    private static JsonElement SavedOptions(string outDir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
+        return doc.RootElement.GetProperty("options").Clone();
+    }
+
+    /// <summary>The encoder configuration stored in the model.zip a train run wrote to <paramref name="outDir"/>.</summary>
+    private static EncoderConfig SavedEncoder(string outDir)
+    {
+        var chain = (Microsoft.ML.Data.TransformerChain<Microsoft.ML.ITransformer>)new Microsoft.ML.MLContext(1).Model.Load(Path.Combine(outDir, "model.zip"), out _);
+        return chain.OfType<MlNetSiamese.SiameseEmbeddingTransformer>().Single().Encoder;
     }
 
     [Fact]
@@ -70,8 +83,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
             "--validation-fraction", "0", "--patience", "0", .. CliFixture.Small]);
         Assert.True(exit == 0, output);
         Assert.True(File.Exists(Path.Combine(outDir, "model.zip")));
-        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
-        Assert.Equal("OfflineRandom", options.RootElement.GetProperty("options").GetProperty("Mining").GetString());
+        Assert.Equal("OfflineRandom", SavedOptions(outDir).GetProperty("Mining").GetString());
     }
 
     [Fact]
@@ -82,14 +94,12 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--optimizer", "Sgd", "--lr", "0.01",
             "--weight-averaging", "0.9", "--augment-erase", "0.5", "--test-time-shift", "true", .. CliFixture.Small]);
         Assert.True(exit == 0, output);
-        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
-        var o = options.RootElement.GetProperty("options");
+        var o = SavedOptions(outDir);
         Assert.Equal("Sgd", o.GetProperty("Optimizer").GetString());
         Assert.Equal(0.9f, o.GetProperty("WeightAveragingDecay").GetSingle());
         Assert.Equal(0.5f, o.GetProperty("AugmentErasingProbability").GetSingle());
         Assert.True(o.GetProperty("TestTimeShift").GetBoolean());
-        var chain = (Microsoft.ML.Data.TransformerChain<Microsoft.ML.ITransformer>)new Microsoft.ML.MLContext(1).Model.Load(Path.Combine(outDir, "model.zip"), out _);
-        Assert.True(chain.OfType<MlNetSiamese.SiameseEmbeddingTransformer>().Single().Encoder.TestTimeShift);   // stored in the model
+        Assert.True(SavedEncoder(outDir).TestTimeShift);   // stored in the model
 
         (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "bad-options"), "--augment-erase", "2", .. CliFixture.Small]);
         Assert.Equal(2, exit);
@@ -105,8 +115,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
             "--whitened-stem", "true", "--identity-init", "true", "--batch-size", "8", "--classification-weight", "1", "--classification-head", "Linear",
             "--optimizer", "Sgd", "--momentum", "0.85", "--norm-bias-lr-scale", "64", "--schedule", "Triangular", "--lookahead", "true", "--epochs", "1", "--dim", "16"]);
         Assert.True(exit == 0, output);
-        using var options = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
-        var o = options.RootElement.GetProperty("options");
+        var o = SavedOptions(outDir);
         Assert.Equal(8, o.GetProperty("BatchSize").GetInt32());
         Assert.Equal("Linear", o.GetProperty("ClassificationHead").GetString());
         Assert.Equal(0.85f, o.GetProperty("Momentum").GetSingle());
@@ -114,8 +123,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.Equal("Triangular", o.GetProperty("Schedule").GetString());
         Assert.True(o.GetProperty("Lookahead").GetBoolean());
         Assert.True(o.GetProperty("IdentityInitialization").GetBoolean());
-        var chain = (Microsoft.ML.Data.TransformerChain<Microsoft.ML.ITransformer>)new Microsoft.ML.MLContext(1).Model.Load(Path.Combine(outDir, "model.zip"), out _);
-        Assert.True(chain.OfType<MlNetSiamese.SiameseEmbeddingTransformer>().Single().Encoder.WhitenedStem);   // stored in the model
+        Assert.True(SavedEncoder(outDir).WhitenedStem);   // stored in the model
 
         (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "bad-stem"), "--whitened-stem", "true", "--encoder", "ConvNet", .. CliFixture.Small]);
         Assert.Equal(2, exit);

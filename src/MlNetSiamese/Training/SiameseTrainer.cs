@@ -35,8 +35,11 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         var encoder = new Encoder(config, device, init) { ChannelsLast = ChannelsLast && config.IsImage };
         try
         {
-            if (o.IdentityInitialization) WeightInit.Identity(encoder.Network);
-            if (encoder.Network is IInitializesFromData fromData) InitializeFromData(fromData, train, config, new Random(o.Seed));
+            if (!o.ResumeFromCheckpoint)   // a resumed run reads every weight from the checkpoint
+            {
+                if (o.IdentityInitialization) WeightInit.Identity(encoder.Network);
+                if (encoder.Network is IInitializesFromData fromData) InitializeFromData(fromData, train, config, new Random(o.Seed));
+            }
             using nn.Module<Tensor, Tensor, Tensor>? head = o.ClassificationLossWeight <= 0 ? null
                 : o.ClassificationHead == ClassificationHeadKind.Linear ? new LinearSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init, labelSmoothing: o.ClassificationLabelSmoothing)
                 : new NormalizedSoftmaxLoss(o.EmbeddingDimension, data.ClassCount, init, labelSmoothing: o.ClassificationLabelSmoothing);
