@@ -61,6 +61,14 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.False(File.Exists(Path.Combine(f.ModelDir, "model.zip.tmp")));
     }
 
+    /// <summary>train on <paramref name="data"/> with <paramref name="options"/> exits with the usage code 2 and names <paramref name="expected"/>.</summary>
+    private void TrainRefuses(string data, string expected, params string[] options)
+    {
+        var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "refused-" + expected), .. options, .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, output);
+    }
+
     /// <summary>The "options" object of the options.json a train run wrote to <paramref name="outDir"/>.</summary>
     private static JsonElement SavedOptions(string outDir)
     {
@@ -101,9 +109,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.True(o.GetProperty("TestTimeShift").GetBoolean());
         Assert.True(SavedEncoder(outDir).TestTimeShift);   // stored in the model
 
-        (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "bad-options"), "--augment-erase", "2", .. CliFixture.Small]);
-        Assert.Equal(2, exit);
-        Assert.Contains("AugmentErasingProbability", output);
+        TrainRefuses(data, "AugmentErasingProbability", "--augment-erase", "2");
     }
 
     [Fact]
@@ -125,9 +131,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.True(o.GetProperty("IdentityInitialization").GetBoolean());
         Assert.True(SavedEncoder(outDir).WhitenedStem);   // stored in the model
 
-        (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "bad-stem"), "--whitened-stem", "true", "--encoder", "ConvNet", .. CliFixture.Small]);
-        Assert.Equal(2, exit);
-        Assert.Contains("WhitenedStem", output);
+        TrainRefuses(data, "WhitenedStem", "--whitened-stem", "true", "--encoder", "ConvNet");
     }
 
     [Fact]
