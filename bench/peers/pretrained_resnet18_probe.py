@@ -1,6 +1,7 @@
 """Probe: does an ImageNet-pretrained backbone beat training from scratch on CIFAR-10 on this CPU? (bench/RESULTS.md,
 ninth session). The weights are those ML.NET ships in Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (a CNTK 2.6
-export: ResNet-18 with a third basic block in the last stage, BGR input on 0-255 minus a mean image of about 114),
+export: ResNet-18 with a third basic block in the last stage, BGR input on 0-255 minus a 224 x 224 mean image, whose
+channel means B, G, R are 103.1, 115.9, 123.2; this probe subtracts those three means at any input size),
 loaded into torchvision's ResNet-18 and fine-tuned with cross-entropy.
 
     /usr/bin/python3 bench/peers/pretrained_resnet18_probe.py pool 64 0 0      # frozen features, upsampled to 64 px
@@ -8,8 +9,9 @@ loaded into torchvision's ResNet-18 and fine-tuned with cross-entropy.
 
 Arguments: pool|nopool (keep or drop the stem's max-pool), input side (bilinear upsampling from 32), epochs, peak
 learning rate, [training images]. Needs python3-torch, python3-torchvision, python3-onnx, python3-pil. The ONNX file
-is taken from NuGet's cache (any project that references the package puts it there) or from $RESNET18_ONNX; the
-JPEG folders from $CIFAR_DATA (default ../shared/data/cifar10).
+is taken from NuGet's cache (any project that references the package puts it there) or from $RESNET18_ONNX, in the
+package's layout (the mean image is read from ResNetPrepOnnx/ResNetPreprocess.onnx beside its folder); the JPEG
+folders from $CIFAR_DATA (default ../shared/data/cifar10).
 """
 import os, glob
 import torch, torchvision, onnx, numpy as np, time, sys, math
@@ -44,7 +46,8 @@ for mod,n in zip(order,convs):
 for mod,n in zip(bnorder,bns):
     sc,b,mean,var=[init[i] for i in n.input[1:5]]
     mod.weight.data.copy_(sc.view(-1)); mod.bias.data.copy_(b.view(-1)); mod.running_mean.copy_(mean.view(-1)); mod.running_var.copy_(var.view(-1))
-mean=torch.tensor([114.0,114.0,114.0]).view(1,3,1,1)  # CNTK mean image ~114 per BGR channel
+prep_graph = onnx.load(os.path.join(os.path.dirname(os.path.dirname(onnx_path)), 'ResNetPrepOnnx', 'ResNetPreprocess.onnx')).graph
+mean = torch.from_numpy(numpy_helper.to_array(prep_graph.initializer[0]).copy()).mean(dim=(0, 2, 3)).view(1, 3, 1, 1)   # per BGR channel
 maxpool = sys.argv[1]=='pool'; size=int(sys.argv[2]); epochs=int(sys.argv[3]); lr=float(sys.argv[4]); limit=int(sys.argv[5]) if len(sys.argv)>5 else 50000
 if not maxpool: net.maxpool=torch.nn.Identity()
 net=net.to(memory_format=torch.channels_last)
@@ -70,7 +73,8 @@ def p1(F,Y):
 def evaluate(tag):
     a,b,lg=feats(Xte)
     na=torch.nn.functional.normalize(a,dim=1); nb=torch.nn.functional.normalize(b,dim=1)
-    print(tag, f"acc(flipTTA) {(lg.argmax(1)==Yte).float().mean():.4f}  P@1 {p1(a,Yte):.4f}  P@1 flip {p1(na+nb,Yte):.4f}", flush=True)
+    acc = '' if epochs == 0 else f"acc(flipTTA) {(lg.argmax(1)==Yte).float().mean():.4f}  "   # frozen: the 10-class layer is untrained
+    print(tag, f"{acc}P@1 {p1(a,Yte):.4f}  P@1 flip {p1(na+nb,Yte):.4f}", flush=True)
 if epochs==0: evaluate('frozen'); sys.exit()
 params_bn=[p for n,p in net.named_parameters() if p.ndim<=1]; params_w=[p for n,p in net.named_parameters() if p.ndim>1]
 opt=torch.optim.SGD([{'params':params_w,'weight_decay':5e-4},{'params':params_bn,'weight_decay':0}],lr=lr,momentum=0.9,nesterov=True)
@@ -82,8 +86,8 @@ for ep in range(epochs):
         # pad-4 crop + flip
         x=torch.nn.functional.pad(x,(4,4,4,4)); dx,dy=np.random.randint(0,9,2); x=x[:,:,dy:dy+32,dx:dx+32]
         fl=torch.rand(bs)<0.5; x[fl]=torch.flip(x[fl],[3])
-        frac=step/steps; warm=min(1,(step+1)/(0.1*steps)); for_g=lr*warm*(1-frac) 
-        for gg in opt.param_groups: gg['lr']=for_g
+        frac=step/steps; warm=min(1,(step+1)/(0.1*steps)); rate=lr*warm*(1-frac)
+        for gg in opt.param_groups: gg['lr']=rate
         loss=torch.nn.functional.cross_entropy(net(prep(x)),y,label_smoothing=0.1)
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); step+=1
         if step%50==0: print(f"ep {ep} step {step}/{steps} loss {loss.item():.3f} {time.time()-t0:.0f}s", flush=True)

@@ -10,13 +10,6 @@ namespace MlNetSiamese.Encoders;
 /// inference time. The folded network is built from a trained one and gives the same embeddings within float
 /// rounding (about 1e-6); the saved model keeps the unfolded weights.
 /// </summary>
-/// <summary>An encoder some of whose weights are set from the training data before training (a whitening stem).</summary>
-internal interface IInitializesFromData
-{
-    /// <summary>Sets those weights from training images [N, C, H, W].</summary>
-    void InitializeFromData(Tensor images);
-}
-
 internal interface IFoldsBatchNorm
 {
     /// <summary>A new network, for inference only, with the batch norms folded into the layers before them.</summary>

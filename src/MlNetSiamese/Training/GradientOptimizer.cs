@@ -24,7 +24,8 @@ internal abstract class GradientOptimizer : IDisposable
         if (learningRate < 0) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be >= 0.");
         if (weightDecay < 0) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be >= 0.");
         if (learningRateScales != null && (learningRateScales.Count != parameters.Count || learningRateScales.Any(x => !(x > 0))))
-            throw new ArgumentException($"Expected {parameters.Count} learning-rate scales > 0, got {learningRateScales.Count}.", nameof(learningRateScales));
+            throw new ArgumentException($"Expected one learning-rate scale > 0 per parameter ({parameters.Count}), got {learningRateScales.Count}: " +
+                $"{string.Join(", ", learningRateScales.Take(8))}{(learningRateScales.Count > 8 ? ", ..." : "")}.", nameof(learningRateScales));
         this.magic = magic;
         Parameters = parameters;
         var scales = learningRateScales ?? parameters.Select(_ => 1.0).ToArray();

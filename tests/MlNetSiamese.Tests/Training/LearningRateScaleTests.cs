@@ -38,6 +38,8 @@ public class LearningRateScaleTests
     {
         using var w = new Parameter(tensor(OptimizerProblem.Start));
         Assert.Contains("learningRateScales", Assert.Throws<ArgumentException>(() => new SgdOptimizer([w], 0.1, 0, learningRateScales: [1.0, 2.0])).Message);
-        Assert.Contains("learningRateScales", Assert.Throws<ArgumentException>(() => new SgdOptimizer([w], 0.1, 0, learningRateScales: [0.0])).Message);
+        var e = Assert.Throws<ArgumentException>(() => new SgdOptimizer([w], 0.1, 0, learningRateScales: [0.0]));
+        Assert.Contains("learningRateScales", e.Message);
+        Assert.Contains("got 1: 0", e.Message);                       // the offending value, not just the count
     }
 }

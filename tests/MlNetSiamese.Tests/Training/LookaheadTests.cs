@@ -35,7 +35,7 @@ public class LookaheadTests
         Close(slow.Select(v => v + 4f), Values(w));            // off-steps leave the weights alone
         Train(); lookahead.AfterStep(35);                              // step 35: slow = rho slow + (1 - rho) w, w = slow
         double rho = Math.Pow(0.95, 5) * Math.Pow(0.35, 3);
-        Assert.Equal(rho, lookahead.DecayAt(35), 12);
+        Assert.Equal(rho, lookahead.DecayAt(35), 1e-12);
         var expected = slow.Select(v => (float)(v + (1 - rho) * 5)).ToArray();
         Close(expected, Values(w));
 
