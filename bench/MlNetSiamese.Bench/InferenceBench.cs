@@ -14,8 +14,7 @@ namespace MlNetSiamese.Bench;
 ///     cursor reading the embedding column (the library's batched look-ahead cursor);
 /// (b) raw TorchSharp: <c>Encoder.Forward</c> under no_grad on input tensors made beforehand;
 /// (c) <c>Encoder.Embed</c> (what the cursor calls per batch: copy in, forward, copy out) on spans;
-/// (d) raw TorchSharp forward of the batch-norm-folded network (<c>Encoder.ForInference</c>: folded, channels-last input),
-///     which is what (a) runs, and (d') the same folded network on NCHW input, to show what channels-last buys;
+/// (d) raw TorchSharp forward of the batch-norm-folded network (<c>Encoder.ForInference</c>), which is what (a) runs;
 /// (e) PyTorch eager in the peer; and single-item latency of PredictionEngine, Encoder.Embed(1 row) and the peer.
 /// The encoder is the real trainer's output after a few batches, so batch-norm statistics are not the identity.
 /// </summary>
@@ -54,7 +53,6 @@ public static class InferenceBench
                 var d = new Dictionary<string, object?>(details) { ["batch"] = batch };
                 var transformer = new SiameseEmbeddingTransformer(encoder, [new InputOutputColumnPair("Embedding", "Features")], batch);
                 using var folded = encoder.ForInference();   // the network the transformer's cursor runs
-                using var foldedNchw = encoder.ForInference(channelsLast: false);   // to show what channels-last input buys
                 double diff = FoldedMaxDifference(encoder, folded, data, Math.Min(n, batch));
                 if (diff > 1e-3) log.Add(new Result { Bench = "error", Name = $"{kind}: folded embeddings differ from unfolded by {diff:G3}" });
                 var paths = new (string Name, Func<double> Seconds, Dictionary<string, object?> Details)[]
@@ -64,8 +62,6 @@ public static class InferenceBench
                     ("mlnet-transform", () => TransformAndCursor(transformer, view, n), new(d) { ["note"] = "runs the batch-norm-folded network" }),
                     ("folded-torchsharp", () => RawForward(folded, data, n, batch),
                         new(d) { ["max_abs_diff_vs_unfolded"] = diff, ["note"] = "Encoder.ForInference(): the library's folded inference network" }),
-                    ("folded-nchw", () => RawForward(foldedNchw, data, n, batch),
-                        new(d) { ["note"] = "the folded network on NCHW input (channels-last off)" }),
                 };
                 // One warm-up pass each, then the repetitions round-robin over the paths, so that a drift of the
                 // machine's load affects every path alike.

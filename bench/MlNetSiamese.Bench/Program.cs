@@ -134,9 +134,9 @@ public static class Program
     /// <summary>How the C heap that libtorch allocates from is set up for this run (see MlNetSiamese's NativeHeap).</summary>
     private static string NativeHeapState()
     {
-        var env = MlNetSiamese.Encoders.NativeHeap.GlibcVariables
+        var env = MlNetSiamese.Torch.NativeHeap.GlibcVariables
             .Where(v => Environment.GetEnvironmentVariable(v) != null).Select(v => $"{v}={Environment.GetEnvironmentVariable(v)}").ToArray();
-        if (MlNetSiamese.Encoders.NativeHeap.Configure()) return "MlNetSiamese's mallopt (mmap threshold 32 MiB, trim threshold 256 MiB); the peer: glibc defaults";
+        if (MlNetSiamese.Torch.NativeHeap.Configure()) return "MlNetSiamese's mallopt (mmap threshold 32 MiB, trim threshold 256 MiB); the peer: glibc defaults";
         return env.Length > 0 ? $"from the environment for both sides: {string.Join(" ", env)}" : "glibc defaults on both sides";
     }
 }

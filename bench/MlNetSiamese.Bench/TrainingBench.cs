@@ -22,7 +22,6 @@ public static class TrainingBench
             int batches = s.TrainWarmupBatches + s.TrainBatches;
             var set = SyntheticSet(s.TrainClasses, batches * s.BatchSize, seed: 7);
             var perRep = new List<double>();
-            var nchwPerRep = new List<double>();
             var peerPerRep = new List<double>();
             var peerCommands = new List<string>();
             System.Text.Json.Nodes.JsonObject? lastPeer = null;
@@ -33,20 +32,15 @@ public static class TrainingBench
             {
                 var options = Options(s, encoder, seed: rep + 1);
                 options.Validate();   // as the estimator does before it trains
-                // the library's loop as shipped (channels-last batches), then the same loop on NCHW batches
-                foreach (bool channelsLast in new[] { true, false })
+                var recorder = new BatchClock(s.TrainWarmupBatches, s.TrainWarmupBatches + s.TrainBatches);
+                using (var trained = new SiameseTrainer(options, recorder).Train(set))
                 {
-                    var recorder = new BatchClock(s.TrainWarmupBatches, s.TrainWarmupBatches + s.TrainBatches);
-                    using (var trained = new SiameseTrainer(options, recorder) { ChannelsLast = channelsLast }.Train(set))
-                    {
-                        if (trained.Config.Kind != encoder) throw new InvalidOperationException($"Trained {trained.Config.Kind}, wanted {encoder}.");
-                    }
-                    if (recorder.BatchesSeen != batches) throw new InvalidOperationException($"The trainer ran {recorder.BatchesSeen} batches, expected {batches}.");
-                    var rates = channelsLast ? perRep : nchwPerRep;
-                    rates.Add(s.TrainBatches * s.BatchSize / recorder.TimedSeconds);
-                    if (channelsLast) { loss = recorder.LastLoss; active = recorder.LastActive; }
-                    Console.WriteLine($"  ours {kind}{(channelsLast ? "" : " (NCHW)")} rep {rep + 1}: {rates[^1]:F1} images/s");
+                    if (trained.Config.Kind != encoder) throw new InvalidOperationException($"Trained {trained.Config.Kind}, wanted {encoder}.");
                 }
+                if (recorder.BatchesSeen != batches) throw new InvalidOperationException($"The trainer ran {recorder.BatchesSeen} batches, expected {batches}.");
+                perRep.Add(s.TrainBatches * s.BatchSize / recorder.TimedSeconds);
+                loss = recorder.LastLoss; active = recorder.LastActive;
+                Console.WriteLine($"  ours {kind} rep {rep + 1}: {perRep[^1]:F1} images/s");
 
                 if (s.RunPeer)
                 {
@@ -66,11 +60,6 @@ public static class TrainingBench
                 ["warmup_batches"] = s.TrainWarmupBatches, ["timed_batches"] = s.TrainBatches, ["threads"] = s.Threads,
                 ["mean_loss_last_rep"] = loss, ["active_fraction_last_rep"] = active,
                 ["path"] = "SiameseTrainer.Train (the estimator's loop), timed from its per-batch progress reports",
-            }));
-            log.Add(Result.From("training", $"{kind} mlnet-loop-nchw", "images/s", Stats.Of(nchwPerRep), new()
-            {
-                ["encoder"] = kind, ["batch"] = s.BatchSize, ["threads"] = s.Threads,
-                ["path"] = "the same loop with channels-last batches switched off (NCHW), to show what they buy",
             }));
             if (lastPeer != null && peerPerRep.Count == s.Repetitions)
                 log.Add(Result.From("training", $"{kind} pytorch-eager", "images/s", Stats.Of(peerPerRep), new()

@@ -33,7 +33,7 @@ internal sealed class LabelledEmbeddings
         while (cursor.MoveNext())
         {
             embeddingGetter(ref buffer);
-            DataViewColumns.CopyDense(buffer, dense);
+            DataViewColumns.ReadVector(buffer, dense, embeddingColumnName, row);
             var normalized = new float[dim];
             EmbeddingMath.NormalizeInto(dense, normalized, embeddingColumnName, row);
             vectors.Add(normalized);

@@ -187,7 +187,7 @@ public sealed partial class SiameseCatalog
             if (!seen.Add(id)) throw new InvalidOperationException($"Id column '{idColumnName}' repeats id {id} at row {row}; ids must be unique.");
             embeddingGetter(ref buffer);
             var dest = vectors.AsSpan(n * dim, dim);
-            DataViewColumns.CopyDense(buffer, dest);
+            DataViewColumns.ReadVector(buffer, dest, embeddingColumnName, row);
             EmbeddingMath.NormalizeInto(dest, dest, embeddingColumnName, row);
             ids[n++] = id;
             row++;

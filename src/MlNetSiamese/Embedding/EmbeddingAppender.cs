@@ -50,7 +50,7 @@ internal sealed class EmbeddingAppender : IColumnAppender
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 read(ref raw);
-                DataViewColumns.CopyDense(raw, inputs);
+                DataViewColumns.ReadFiniteVector(raw, inputs, column.Name, input.Position);
                 var editor = VBufferEditor.Create(ref value, dim);
                 encoder.Embed(inputs, 1, editor.Values);
                 value = editor.Commit();
@@ -105,9 +105,7 @@ internal sealed class EmbeddingAppender : IColumnAppender
                 while (count < capacity && cursor.MoveNext())
                 {
                     read(ref raw);
-                    if (raw.Length != size)
-                        throw new InvalidOperationException($"Column '{columnName}' row {cursor.Position}: expected {size} values, got {raw.Length}.");
-                    DataViewColumns.CopyDense(raw, inputs.AsSpan(count * size, size));
+                    DataViewColumns.ReadFiniteVector(raw, inputs.AsSpan(count * size, size), columnName, cursor.Position);
                     count++;
                 }
                 if (count == 0) throw new InvalidOperationException($"Column '{columnName}': the input ended before row {position}.");

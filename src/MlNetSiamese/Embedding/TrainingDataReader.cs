@@ -30,15 +30,10 @@ internal static class TrainingDataReader
         {
             if ((row & 1023) == 0) cancel.ThrowIfCancellationRequested();
             getFeatures(ref buffer);
-            if (buffer.Length != size)
-                throw new InvalidOperationException($"Column '{featuresName}' row {row}: expected {size} values, got {buffer.Length}.");
             if (pixels != null && row >= known!.Value) throw new InvalidOperationException($"The data returned more rows than its count {known}.");
             // Straight into the training array when the row count is known, else through a row buffer.
             var target = pixels != null ? pixels.AsSpan((int)(row * size), size) : dense.AsSpan();
-            DataViewColumns.CopyDense(buffer, target);
-            for (int i = 0; i < size; i++)
-                if (!float.IsFinite(target[i]))
-                    throw new InvalidOperationException($"Column '{featuresName}' row {row}: value {i} is {target[i]}; features must be finite numbers.");
+            DataViewColumns.ReadFiniteVector(buffer, target, featuresName, row);
             growing?.AddRange(dense);
             string key = getLabel(row);
             if (!classIds.TryGetValue(key, out int id)) classIds[key] = id = classIds.Count;

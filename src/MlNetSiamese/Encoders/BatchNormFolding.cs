@@ -1,3 +1,4 @@
+using MlNetSiamese.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,9 +39,13 @@ internal static class BatchNormFolding
         return folded;
     }
 
-    /// <summary>The folded network: <paramref name="layers"/>, then <paramref name="pool"/>, flatten and a copy of <paramref name="projection"/>.</summary>
+    /// <summary>
+    /// The folded image network: <see cref="ChannelsLastInput"/>, <paramref name="layers"/>, then <paramref name="pool"/>,
+    /// flatten and a copy of <paramref name="projection"/>.
+    /// </summary>
     public static Sequential WithProjection(List<(string, nn.Module<Tensor, Tensor>)> layers, (string, nn.Module<Tensor, Tensor>) pool, Linear projection)
     {
+        layers.Insert(0, ("channelslast", new ChannelsLastInput()));
         layers.Add(pool);
         layers.Add(("flatten", nn.Flatten()));
         layers.Add(("projection", Copy(projection)));

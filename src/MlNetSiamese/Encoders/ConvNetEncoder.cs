@@ -16,7 +16,7 @@ internal sealed class ConvNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNor
 
     public ConvNetEncoder(EncoderConfig config) : base(nameof(ConvNetEncoder))
     {
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("channelslast", new ChannelsLastInput()) };
         int channels = config.Channels;
         for (int s = 0; s < config.Widths.Length; s++)
         {

@@ -1,3 +1,4 @@
+using MlNetSiamese.Torch;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,16 +27,15 @@ internal sealed class Encoder : IDisposable
 
     /// <summary>
     /// An inference copy of this encoder with batch norms folded into the layers before them (see
-    /// <see cref="BatchNormFolding"/>) and, for images, channels-last input (<see cref="ChannelsLast"/>): same
-    /// embeddings within float rounding, fewer passes over memory. Later changes
+    /// <see cref="BatchNormFolding"/>): same embeddings within float rounding, fewer passes over memory. Later changes
     /// to this encoder's weights do not reach the copy.
     /// </summary>
-    public Encoder ForInference(bool channelsLast = true)
+    public Encoder ForInference()
     {
         if (Network is not IFoldsBatchNorm foldable) throw new NotSupportedException($"{Config.Kind} encoders cannot fold their batch norms.");
         var folded = foldable.FoldBatchNorm();
         folded.eval();
-        return new Encoder(Config, folded, Device) { ChannelsLast = channelsLast && Config.IsImage };
+        return new Encoder(Config, folded, Device);
     }
 
     /// <summary>
@@ -46,6 +46,7 @@ internal sealed class Encoder : IDisposable
     public Encoder(EncoderConfig config, Device? device = null, Generator? init = null)
     {
         config.Validate();
+        if (config.IsImage) BackendSelfCheck.EnsurePassed();
         Config = config;
         Network = config.Kind switch
         {
@@ -61,24 +62,30 @@ internal sealed class Encoder : IDisposable
     }
 
     /// <summary>
-    /// Feed image batches to the network in channels-last (NHWC) memory order. The values and shapes are the same;
-    /// libtorch's oneDNN convolutions then run on NHWC directly instead of reordering NCHW input and output around
-    /// every convolution, and every later activation stays NHWC. Measured on 2 cores: 1.4-1.5x the images/s of the
-    /// NCHW folded inference network at batch 64 (bench/RESULTS.md). Results agree with NCHW within float rounding.
-    /// Image encoders only (the input is reshaped to [N, C, H, W]).
+    /// A copy of this (unfolded) encoder in float64: the same weights, batch-norm statistics and mode. oneDNN has no
+    /// float64 kernels, so the copy's convolutions run libtorch's plain reference loops and cannot share a bug of
+    /// oneDNN's: the reference side of <see cref="BackendSelfCheck"/> and of the numerical tests.
     /// </summary>
-    public bool ChannelsLast { get; init; }
-
-    /// <summary>
-    /// The same [N, C, H, W] tensor with channels-last strides (TorchSharp has no memory_format argument). The strides
-    /// are set explicitly: permuting back after an NHWC copy gives NCHW strides again when C = 1 (the NHWC permute of
-    /// a one-channel tensor is already contiguous, so nothing is copied), and libtorch would then keep NCHW.
-    /// </summary>
-    internal static Tensor ToChannelsLast(Tensor nchw)
+    internal Encoder ToFloat64()
     {
-        long n = nchw.shape[0], c = nchw.shape[1], h = nchw.shape[2], w = nchw.shape[3];
-        using var nhwc = nchw.permute(0, 2, 3, 1).contiguous();
-        return nhwc.as_strided(new[] { n, c, h, w }, new[] { h * w * c, 1, w * c, c });
+        var copy = new Encoder(Config, Device);
+        try
+        {
+            using (no_grad())
+            {
+                var source = Network.state_dict();
+                foreach (var (name, target) in copy.Network.state_dict())
+                    target.copy_(source.TryGetValue(name, out var value) ? value : throw new InvalidOperationException($"Only a trained (unfolded) encoder has a float64 copy; '{name}' is missing."));
+            }
+            copy.Network.to(ScalarType.Float64);
+            copy.Network.train(Network.training);
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Shapes a batch of flat input rows [B, InputSize] into what the network takes.</summary>
@@ -104,9 +111,8 @@ internal sealed class Encoder : IDisposable
     /// <summary>The network's output before the L2 normalisation (what a training loss on the output's length, such as <see cref="Losses.LinearSoftmaxLoss"/>, needs).</summary>
     public Tensor ForwardUnnormalised(Tensor flat, int height, int width)
     {
-        using var shaped = Shape(flat, height, width);
-        using var input = ChannelsLast ? ToChannelsLast(shaped) : shaped.alias();
-        return Network.forward(input);
+        using var shaped = Shape(flat, height, width);   // image networks take it channels-last (ChannelsLastInput)
+        return Network.forward(shaped);
     }
 
     /// <summary>Embeds <paramref name="rows"/> rows of <see cref="EncoderConfig.InputSize"/> floats into <paramref name="output"/>.</summary>

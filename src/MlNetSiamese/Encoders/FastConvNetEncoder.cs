@@ -34,7 +34,7 @@ internal sealed class FastConvNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatc
     public FastConvNetEncoder(EncoderConfig config) : base(nameof(FastConvNetEncoder))
     {
         int channels = config.Widths[0];
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("channelslast", new ChannelsLastInput()) };
         if (config.WhitenedStem)
         {
             stem = nn.Conv2d(config.Channels, channels, WhiteningPatch, bias: true);

@@ -1,3 +1,4 @@
+using MlNetSiamese.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ internal sealed class ResNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
         int w0 = config.Widths[0];
         stem = nn.Conv2d(config.Channels, w0, 3, padding: 1, bias: false);
         stemNorm = nn.BatchNorm2d(w0);
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("stem", stem), ("stemnorm", stemNorm), ("stemrelu", nn.ReLU()) };
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("channelslast", new ChannelsLastInput()), ("stem", stem), ("stemnorm", stemNorm), ("stemrelu", nn.ReLU()) };
         int channels = w0;
         for (int s = 0; s < config.Widths.Length; s++)
         {

@@ -1,3 +1,4 @@
+using MlNetSiamese.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

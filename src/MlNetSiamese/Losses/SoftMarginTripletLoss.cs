@@ -1,4 +1,5 @@
 using MlNetSiamese.Encoders;
+using MlNetSiamese.Torch;
 using static TorchSharp.torch;
 
 namespace MlNetSiamese.Losses;

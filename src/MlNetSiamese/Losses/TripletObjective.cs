@@ -1,3 +1,4 @@
+using MlNetSiamese.Torch;
 using TorchSharp;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -9,8 +10,35 @@ internal static class DataViewColumns
 {
     private const string KeyValuesKind = "KeyValues";
 
+    /// <summary>
+    /// Copies one row's (possibly sparse) vector into <paramref name="destination"/> after checking that it has exactly
+    /// the destination's length. Every path that reads a row's vector goes through here: a row-at-a-time path
+    /// (PredictionEngine) reuses its buffers between calls, so a short vector must be refused, never filled out with
+    /// what the previous call left there.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">naming the column, the row (when the cursor has a position), the expected and the actual length.</exception>
+    public static void ReadVector(in VBuffer<float> source, Span<float> destination, string columnName, long row)
+    {
+        if (source.Length != destination.Length)
+            throw new InvalidOperationException($"{Where(columnName, row)}: expected a vector of {destination.Length} values, got {source.Length}.");
+        CopyDense(source, destination);
+    }
+
+    /// <summary><see cref="ReadVector"/>, then every value must be finite: what a model's input (features, embeddings to score or search) must be.</summary>
+    /// <exception cref="InvalidOperationException">as <see cref="ReadVector"/>, or naming the first value that is NaN or infinite.</exception>
+    public static void ReadFiniteVector(in VBuffer<float> source, Span<float> destination, string columnName, long row)
+    {
+        ReadVector(source, destination, columnName, row);
+        if (TensorPrimitives.IsFiniteAll<float>(destination)) return;
+        int bad = 0;
+        while (float.IsFinite(destination[bad])) bad++;
+        throw new InvalidOperationException($"{Where(columnName, row)}: value {bad} is {destination[bad].ToString(CultureInfo.InvariantCulture)}; expected finite numbers.");
+    }
+
+    private static string Where(string columnName, long row) => row >= 0 ? $"Column '{columnName}' row {row}" : $"Column '{columnName}'";
+
     /// <summary>Copies a (possibly sparse) vector into a dense span of its length, using only ML.NET's public API.</summary>
-    public static void CopyDense(in VBuffer<float> source, Span<float> destination)
+    private static void CopyDense(in VBuffer<float> source, Span<float> destination)
     {
         var values = source.GetValues();
         if (source.IsDense) { values.CopyTo(destination); return; }

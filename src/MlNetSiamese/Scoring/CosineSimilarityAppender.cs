@@ -42,7 +42,8 @@ internal sealed class CosineSimilarityAppender : IColumnAppender
         {
             if (source != null && cachedAt == input.Position) return cached;
             getLeft(ref va); getRight(ref vb);
-            DataViewColumns.CopyDense(va, a); DataViewColumns.CopyDense(vb, b);
+            DataViewColumns.ReadFiniteVector(va, a, left.Name, input.Position);
+            DataViewColumns.ReadFiniteVector(vb, b, right.Name, input.Position);
             float na = TensorPrimitives.Norm(a), nb = TensorPrimitives.Norm(b);
             cached = na == 0 || nb == 0 ? float.NaN : TensorPrimitives.Dot(a, b) / (na * nb);
             cachedAt = input.Position;

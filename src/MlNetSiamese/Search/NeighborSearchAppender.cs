@@ -41,7 +41,7 @@ internal sealed class NeighborSearchAppender : IColumnAppender
         {
             if (source != null && cachedAt == input.Position) return found;
             read(ref raw);
-            DataViewColumns.CopyDense(raw, query);
+            DataViewColumns.ReadFiniteVector(raw, query, embedding.Name, input.Position);
             found = index.Search(query, k);
             cachedAt = input.Position;
             return found;

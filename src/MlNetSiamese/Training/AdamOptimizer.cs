@@ -1,4 +1,5 @@
 using MlNetSiamese.Encoders;
+using MlNetSiamese.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -9,7 +9,7 @@ namespace MlNetSiamese.Training;
 /// per-parameter state tensors (Adam's two moments, SGD's velocity), clearing gradients, and the checkpoint form: a
 /// magic string naming the optimiser, the parameter count, the step count, then each parameter's state tensors as a
 /// value count and raw float32 values. State written by another optimiser is refused, naming it.
-/// Written here instead of using TorchSharp's optimisers because those pass temporary <see cref="Scalar"/> objects to
+/// Written here instead of using TorchSharp's optimisers because those pass temporary <see cref="TorchSharp.Scalar"/> objects to
 /// libtorch without keeping them alive: the garbage collector may finalise one while libtorch still reads it, and a
 /// training run then fails at random with "Unknown scalar type" (seen in a test run). Every scalar a
 /// <see cref="Step"/> here creates lives until the step is done.

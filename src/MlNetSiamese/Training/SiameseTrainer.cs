@@ -1,3 +1,4 @@
+using MlNetSiamese.Torch;
 using System.Diagnostics;
 using MlNetSiamese.Encoders;
 using MlNetSiamese.Losses;
@@ -17,12 +18,6 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
     /// <summary>Epoch reports of the epochs a resumed run had completed before it was interrupted (empty otherwise).</summary>
     public IReadOnlyList<TrainingProgress> ResumedHistory { get; private set; } = Array.Empty<TrainingProgress>();
 
-    /// <summary>
-    /// Train image encoders on channels-last (NHWC) batches (see <see cref="Encoder.ChannelsLast"/>); on by default,
-    /// off only to measure what it buys (bench/, training).
-    /// </summary>
-    internal bool ChannelsLast { get; init; } = true;
-
     public Encoder Train(TrainingSet data)
     {
         var o = options;
@@ -32,7 +27,7 @@ internal sealed class SiameseTrainer(SiameseEmbeddingOptions options, IProgress<
         // Initial weights come from a generator of this run's own, not libtorch's process-wide one (see WeightInit).
         using var init = new Generator(unchecked((ulong)o.Seed));
         var config = o.ToEncoderConfig(data.RowSize);
-        var encoder = new Encoder(config, device, init) { ChannelsLast = ChannelsLast && config.IsImage };
+        var encoder = new Encoder(config, device, init);
         try
         {
             if (!o.ResumeFromCheckpoint)   // a resumed run reads every weight from the checkpoint

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace MlNetSiamese.Encoders;
+namespace MlNetSiamese.Torch;
 
 /// <summary>
 /// Keeps libtorch's large per-batch buffers in the C heap between batches on Linux/glibc. Every batch allocates and

@@ -1,8 +1,9 @@
+using MlNetSiamese.Torch;
 using System.Runtime.InteropServices;
 using MlNetSiamese.Encoders;
 using Xunit;
 
-namespace MlNetSiamese.Tests.Encoders;
+namespace MlNetSiamese.Tests.Torch;
 
 public class NativeHeapTests
 {

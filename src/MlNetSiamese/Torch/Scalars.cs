@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace MlNetSiamese.Encoders;
+namespace MlNetSiamese.Torch;
 
 /// <summary>
 /// Scalars that live as long as the process, for TorchSharp calls whose convenient overloads would make a temporary.
