@@ -11,7 +11,11 @@ namespace MlNetSiamese.Encoders;
 /// </summary>
 internal sealed class Encoder : IDisposable
 {
-    static Encoder() => NativeHeap.Configure();
+    static Encoder()
+    {
+        NativeLibraryFix.ThrowIfFailed();
+        NativeHeap.Configure();
+    }
 
     public EncoderConfig Config { get; }
     public nn.Module<Tensor, Tensor> Network { get; }

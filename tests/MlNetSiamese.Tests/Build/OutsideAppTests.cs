@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using MlNetSiamese.Build;
+using MlNetSiamese.Torch;
+using Xunit;
+
+namespace MlNetSiamese.Tests.Build;
+
+/// <summary>
+/// A user's console app in a temporary folder outside this repository, with a ProjectReference to the library as
+/// people reference a cloned library: none of this repository's build steps touch the app's output folder, so its
+/// copy of TorchSharp's native library is the package's own, and the library must make it load at run time
+/// (<see cref="NativeLibraryFix"/>). The app trains, embeds and prints an embedding.
+/// </summary>
+public class OutsideAppTests
+{
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MlNetSiamese.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No MlNetSiamese.sln above {AppContext.BaseDirectory}");
+    }
+
+    private static (int Code, string Output) Run(string workingDirectory, IDictionary<string, string> environment, int timeoutSeconds, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000)) { p.Kill(true); return (-1, $"timed out after {timeoutSeconds} s: dotnet {string.Join(' ', args)}"); }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private const string Program = """
+        using Microsoft.ML;
+        using Microsoft.ML.Data;
+        using MlNetSiamese;
+        var ml = new MLContext(seed: 1);
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, 24).Select(i => new Row { Label = $"c{i % 3}",
+            Features = Enumerable.Range(0, 64).Select(j => (float)random.NextDouble() + (j % 3 == i % 3 ? 0.5f : 0)).ToArray() }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(new SiameseEmbeddingOptions
+        {
+            ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, EncoderWidths = [4, 8], EmbeddingDimension = 4, Epochs = 1, Seed = 1,
+            ClassesPerBatch = 3, SamplesPerClass = 4,
+        })).Fit(data);
+        var first = model.Transform(data).GetColumn<float[]>("Embedding").First();
+        Console.WriteLine($"embedded {first.Length} values, norm {Math.Sqrt(first.Sum(v => (double)v * v)):F4}");
+        public sealed class Row { public string Label { get; set; } = ""; [VectorType(64)] public float[] Features { get; set; } = []; }
+        """;
+
+    [Fact]
+    public void AnAppOutsideTheRepositoryThatReferencesTheProjectLoadsTorchSharpAndEmbeds()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "mlnetsiamese-outside-" + Guid.NewGuid().ToString("N"));
+        string app = Path.Combine(root, "App"), cache = Path.Combine(root, "cache");
+        Directory.CreateDirectory(app);
+        try
+        {
+            string library = Path.Combine(RepositoryRoot(), "src", "MlNetSiamese", "MlNetSiamese.csproj");
+            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings><NoWarn>NU1603</NoWarn></PropertyGroup>
+                  <ItemGroup><ProjectReference Include="{library}" /></ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+            var environment = new Dictionary<string, string> { [NativeLibraryFix.CacheVariable] = cache };
+
+            var (code, output) = Run(app, environment, 600, "build", "-c", "Release", "-nologo", "-v", "q");
+            Assert.True(code == 0, $"build failed ({code}):\n{output}");
+            var (runCode, runOutput) = Run(app, environment, 300, Path.Combine("bin", "Release", "net10.0", "App.dll"));
+            Assert.True(runCode == 0, $"the app failed ({runCode}):\n{runOutput}");
+            Assert.Contains("embedded 4 values, norm 1.0000", runOutput);
+
+            string copy = Path.Combine(app, "bin", "Release", "net10.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+            Assert.True(File.Exists(copy), $"missing {copy}");
+            if (!ElfWeakVersion.HostProvides(NativeLibraryFix.Version, ElfWeakVersion.LibStdCxxPaths))
+            {
+                // The app's copy is the package's, untouched by any build step, and the run-time fix loaded a patched one.
+                Assert.True(ElfWeakVersion.RequiresStrongly(copy, NativeLibraryFix.Version), "the app's copy was patched at build time; this test would prove nothing");
+                var patched = Directory.GetFiles(cache, "libLibTorchSharp.so", SearchOption.AllDirectories);
+                Assert.Single(patched);
+                Assert.False(ElfWeakVersion.RequiresStrongly(patched[0], NativeLibraryFix.Version));
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+}
