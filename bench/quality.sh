@@ -16,7 +16,7 @@
 #   CIFAR_DATA           CIFAR-10 folder with train/ and test/ JPEG class folders (default ../shared/data/cifar10)
 #   LIMIT, TEST_LIMIT    first N training / test images (rows marked "limited": not a quality measurement;
 #                        image folders are read class by class, so LIMIT on CIFAR folders keeps the first classes only)
-#   EXTRA                further CLI options for every run, e.g. EXTRA="--widths 16,32,64 --augment-crop 0" (they override the preset)
+#   EXTRA                further CLI options for every run, e.g. EXTRA="--widths 16,32,64 --augment-crop-padding 0" (they override the preset)
 #   SEED (default 1), OUT (run folders, default bench/quality-runs), RESULTS (default bench/RESULTS.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -101,7 +101,7 @@ public static class InferenceBench
     private static Encoder TinyTrained(Settings s, EncoderKind kind)
     {
         var set = TrainingBench.SyntheticSet(s.TrainClasses, s.InferenceTrainBatches * s.BatchSize, seed: 5);
-        return new SiameseTrainer(TrainingBench.Options(s, kind, seed: 1)).Train(set);
+        return TrainingBench.Trainer(TrainingBench.Options(s, kind, seed: 1), new Progress<TrainingProgress>()).Train(set);
     }
 
     private static double RawForward(Encoder encoder, float[] data, int n, int batch)

@@ -33,7 +33,7 @@ public static class TrainingBench
                 var options = Options(s, encoder, seed: rep + 1);
                 options.Validate();   // as the estimator does before it trains
                 var recorder = new BatchClock(s.TrainWarmupBatches, s.TrainWarmupBatches + s.TrainBatches);
-                using (var trained = new SiameseTrainer(options, recorder).Train(set))
+                using (var trained = Trainer(options, recorder).Train(set))
                 {
                     if (trained.Config.Kind != encoder) throw new InvalidOperationException($"Trained {trained.Config.Kind}, wanted {encoder}.");
                 }
@@ -56,7 +56,7 @@ public static class TrainingBench
             }
             log.Add(Result.From("training", $"{kind} mlnet-loop", "images/s", Stats.Of(perRep), new()
             {
-                ["encoder"] = kind, ["widths"] = string.Join(",", SiameseEmbeddingOptions.DefaultWidths(encoder)), ["embedding"] = 64, ["batch"] = s.BatchSize, ["P"] = s.ClassesPerBatch, ["K"] = s.SamplesPerClass,
+                ["encoder"] = kind, ["widths"] = string.Join(",", EncoderOptions.DefaultWidths(encoder)), ["embedding"] = 64, ["batch"] = s.BatchSize, ["P"] = s.ClassesPerBatch, ["K"] = s.SamplesPerClass,
                 ["warmup_batches"] = s.TrainWarmupBatches, ["timed_batches"] = s.TrainBatches, ["threads"] = s.Threads,
                 ["mean_loss_last_rep"] = loss, ["active_fraction_last_rep"] = active,
                 ["path"] = "SiameseTrainer.Train (the estimator's loop), timed from its per-batch progress reports",
@@ -71,15 +71,17 @@ public static class TrainingBench
         }
     }
 
+    /// <summary>The trainer the estimator's <c>Fit</c> runs for these options, reporting to <paramref name="progress"/>.</summary>
+    internal static SiameseTrainer Trainer(SiameseEmbeddingOptions options, IProgress<TrainingProgress> progress) =>
+        new(options.ToEncoderConfig(options.ImageChannels * options.ImageHeight * options.ImageWidth), options.Objective, options.Training, new TrainingRun { Progress = progress });
+
     internal static SiameseEmbeddingOptions Options(Settings s, EncoderKind encoder, int seed) => new()
     {
         ImageChannels = Channels, ImageHeight = Side, ImageWidth = Side,
         // The library's default widths, which bench/peers/peer.py's WIDTHS repeats for the peer.
-        Encoder = encoder, EncoderWidths = SiameseEmbeddingOptions.DefaultWidths(encoder), EmbeddingDimension = 64,
-        Mining = TripletMining.SemiHard, Distance = DistanceKind.Cosine, Loss = TripletLossKind.Margin, Margin = 0.4f,
-        ClassesPerBatch = s.ClassesPerBatch, SamplesPerClass = s.SamplesPerClass,
-        Epochs = 1, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3f, WeightDecay = 0, Schedule = LearningRateSchedule.Constant,
-        AugmentCropPadding = 2, AugmentHorizontalFlip = true, ValidationFraction = 0, Seed = seed,
+        Encoder = { Kind = encoder, Widths = EncoderOptions.DefaultWidths(encoder), EmbeddingDimension = 64 },
+        Objective = { Mining = TripletMining.SemiHard, Distance = DistanceKind.Cosine, Loss = TripletLossKind.Margin, Margin = 0.4f, ClassesPerBatch = s.ClassesPerBatch, SamplesPerClass = s.SamplesPerClass },
+        Training = { Epochs = 1, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3f, WeightDecay = 0, Schedule = LearningRateSchedule.Constant, AugmentCropPadding = 2, AugmentHorizontalFlip = true, ValidationFraction = 0, Seed = seed },
     };
 
     /// <summary>

@@ -32,16 +32,7 @@ public static class Program
         var context = new CliContext(output ?? Console.Out, error ?? output ?? Console.Error,
             plain: output != null || Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")),
             cancellationToken, onProgress);
-        var root = new RootCommand("mlnet-siamese: Siamese / triplet-loss similarity learning with ML.NET (train, evaluate, embed, search, compare).")
-        {
-            TrainCommand.Create(context),
-            EvaluateCommand.Create(context),
-            EmbedCommand.Create(context),
-            SearchCommand.Create(context),
-            CompareCommand.Create(context),
-            DataCommandWiring.Create(context),
-        };
-        var parse = root.Parse(args);
+        var parse = Commands(context).Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) context.Error.WriteLine($"error: {e.Message}");
@@ -53,4 +44,15 @@ public static class Program
             Output = context.Output, Error = context.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
         });
     }
+
+    /// <summary>The command tree.</summary>
+    public static RootCommand Commands(CliContext context) => new("mlnet-siamese: Siamese / triplet-loss similarity learning with ML.NET (train, evaluate, embed, search, compare).")
+    {
+        TrainCommand.Create(context),
+        EvaluateCommand.Create(context),
+        EmbedCommand.Create(context),
+        SearchCommand.Create(context),
+        CompareCommand.Create(context),
+        DataCommandWiring.Create(context),
+    };
 }

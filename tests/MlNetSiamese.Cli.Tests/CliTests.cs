@@ -13,7 +13,7 @@ public sealed class CliFixture : IDisposable
     public int TrainExit { get; }
     public string TrainOutput { get; }
 
-    public static readonly string[] Small = ["--epochs", "1", "--widths", "8,16", "--dim", "16", "-K", "4"];
+    public static readonly string[] Small = ["--epochs", "1", "--widths", "8,16", "--embedding-dimension", "16", "--samples-per-class", "4"];
 
     public CliFixture()
     {
@@ -56,7 +56,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         double p1 = metrics.RootElement.GetProperty("retrieval").GetProperty("PrecisionAt1").GetDouble();
         Assert.InRange(p1, 0, 1);
         Assert.Equal(1, metrics.RootElement.GetProperty("training").GetArrayLength());
-        Assert.Equal(16, SavedOptions(f.ModelDir).GetProperty("EmbeddingDimension").GetInt32());
+        Assert.Equal(16, SavedOptions(f.ModelDir, "Encoder").GetProperty("EmbeddingDimension").GetInt32());
         Assert.Contains("Precision@1", f.TrainOutput);
         Assert.False(File.Exists(Path.Combine(f.ModelDir, "model.zip.tmp")));
     }
@@ -69,11 +69,11 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.Contains(expected, output);
     }
 
-    /// <summary>The "options" object of the options.json a train run wrote to <paramref name="outDir"/>.</summary>
-    private static JsonElement SavedOptions(string outDir)
+    /// <summary>A section (Encoder, Objective, Training, Inference) of the recipe in the options.json a train run wrote to <paramref name="outDir"/>.</summary>
+    private static JsonElement SavedOptions(string outDir, string section)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "options.json")));
-        return doc.RootElement.GetProperty("options").Clone();
+        return doc.RootElement.GetProperty("recipe").GetProperty(section).Clone();
     }
 
     /// <summary>The encoder configuration stored in the model.zip a train run wrote to <paramref name="outDir"/>.</summary>
@@ -88,50 +88,59 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     {
         string outDir = Path.Combine(f.Root, "png-model");
         var (exit, output) = Run(["train", "--data", f.Pngs, "--grayscale", "--image-size", "28", "--preset", "article", "--out", outDir,
-            "--validation-fraction", "0", "--patience", "0", .. CliFixture.Small]);
+            "--validation-fraction", "0", "--early-stopping-patience", "0", .. CliFixture.Small]);
         Assert.True(exit == 0, output);
         Assert.True(File.Exists(Path.Combine(outDir, "model.zip")));
-        Assert.Equal("OfflineRandom", SavedOptions(outDir).GetProperty("Mining").GetString());
+        Assert.Equal("OfflineRandom", SavedOptions(outDir, "Objective").GetProperty("Mining").GetString());
     }
 
     [Fact]
-    public void Train_takes_the_optimiser_averaging_erasing_and_test_time_shift_options()
+    public void Every_recipe_setting_is_one_train_option_with_its_documentation_and_default()
+    {
+        var train = MlNetSiamese.Cli.Program.Commands(new CliContext(TextWriter.Null, TextWriter.Null, true, default, null)).Subcommands.Single(c => c.Name == "train");
+        var expected = MlNetSiamese.Cli.Commands.RecipeOptions.Sections
+            .SelectMany(s => MlNetSiamese.Cli.Commands.RecipeOptions.Properties(s.Type).Select(p => (Name: "--" + MlNetSiamese.Cli.Commands.RecipeOptions.CliName(p), Property: p))).ToList();
+        Assert.True(expected.Count >= 25, $"only {expected.Count} recipe settings found");
+        Assert.Equal(expected.Count, expected.Select(e => e.Name).Distinct().Count());   // no two settings share a flag
+        foreach (var (name, property) in expected)
+        {
+            var option = train.Options.SingleOrDefault(o => o.Name == name);
+            Assert.True(option != null, $"{property.DeclaringType!.Name}.{property.Name} has no train option {name}");
+            Assert.Contains("[default: ", option!.Description);
+            Assert.False(option.Description!.StartsWith(property.Name + " [default: "), $"{name} has no help text from the documentation: '{option.Description}'");
+        }
+        // Every other train option is about data and files, not the recipe.
+        var others = train.Options.Select(o => o.Name).Except(expected.Select(e => e.Name)).Where(n => n.StartsWith("--")).Order().ToArray();
+        Assert.Equal(new[] { "--calibration-fraction", "--data", "--grayscale", "--image-size", "--limit", "--options", "--out", "--preset", "--resume", "--test-limit" }, others);
+    }
+
+    [Fact]
+    public void Train_takes_recipe_options_and_a_recipe_file_and_names_bad_values()
     {
         string data = SplitFolder("options-folder", seed: 7);
         string outDir = Path.Combine(f.Root, "options-model");
-        var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--optimizer", "Sgd", "--lr", "0.01",
-            "--weight-averaging", "0.9", "--augment-erase", "0.5", "--test-time-shift", "true", .. CliFixture.Small]);
+        var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--learning-rate", "0.002", "--mining", "batchhard",
+            "--test-time-flip", "true", "--optimizer", "AdamW", .. CliFixture.Small]);
         Assert.True(exit == 0, output);
-        var o = SavedOptions(outDir);
-        Assert.Equal("Sgd", o.GetProperty("Optimizer").GetString());
-        Assert.Equal(0.9f, o.GetProperty("WeightAveragingDecay").GetSingle());
-        Assert.Equal(0.5f, o.GetProperty("AugmentErasingProbability").GetSingle());
-        Assert.True(o.GetProperty("TestTimeShift").GetBoolean());
-        Assert.True(SavedEncoder(outDir).TestTimeShift);   // stored in the model
+        Assert.Equal(0.002f, SavedOptions(outDir, "Training").GetProperty("LearningRate").GetSingle());
+        Assert.Equal("AdamW", SavedOptions(outDir, "Training").GetProperty("Optimizer").GetString());
+        Assert.Equal("BatchHard", SavedOptions(outDir, "Objective").GetProperty("Mining").GetString());
+        Assert.True(SavedEncoder(outDir).TestTimeFlip);   // stored in the model
 
-        TrainRefuses(data, "AugmentErasingProbability", "--augment-erase", "2");
-    }
-
-    [Fact]
-    public void Train_takes_airbenchs_options()
-    {
-        string data = SplitFolder("airbench-folder", seed: 8);
-        string outDir = Path.Combine(f.Root, "airbench-model");
-        var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--encoder", "FastConvNet", "--widths", "24,8,8",
-            "--whitened-stem", "true", "--identity-init", "true", "--batch-size", "8", "--classification-weight", "1", "--classification-head", "Linear",
-            "--optimizer", "Sgd", "--momentum", "0.85", "--norm-bias-lr-scale", "64", "--schedule", "Triangular", "--lookahead", "true", "--epochs", "1", "--dim", "16"]);
+        // The run's options.json is a recipe: a second run takes it whole, and explicit options still win.
+        string again = Path.Combine(f.Root, "options-again");
+        (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", again, "--options", Path.Combine(outDir, "options.json"), "--margin", "0.3"]);
         Assert.True(exit == 0, output);
-        var o = SavedOptions(outDir);
-        Assert.Equal(8, o.GetProperty("BatchSize").GetInt32());
-        Assert.Equal("Linear", o.GetProperty("ClassificationHead").GetString());
-        Assert.Equal(0.85f, o.GetProperty("Momentum").GetSingle());
-        Assert.Equal(64f, o.GetProperty("NormBiasLearningRateScale").GetSingle());
-        Assert.Equal("Triangular", o.GetProperty("Schedule").GetString());
-        Assert.True(o.GetProperty("Lookahead").GetBoolean());
-        Assert.True(o.GetProperty("IdentityInitialization").GetBoolean());
-        Assert.True(SavedEncoder(outDir).WhitenedStem);   // stored in the model
+        Assert.Equal("BatchHard", SavedOptions(again, "Objective").GetProperty("Mining").GetString());
+        Assert.Equal(0.3f, SavedOptions(again, "Objective").GetProperty("Margin").GetSingle());
+        Assert.Equal(0.002f, SavedOptions(again, "Training").GetProperty("LearningRate").GetSingle());
 
-        TrainRefuses(data, "WhitenedStem", "--whitened-stem", "true", "--encoder", "ConvNet");
+        TrainRefuses(data, "--learning-rate takes a number with a dot", "--learning-rate", "0,5");
+        TrainRefuses(data, "--training-crop-size", "--training-crop-size", "2");
+        TrainRefuses(data, "--mining takes one of", "--mining", "Hardest");
+        string bad = Path.Combine(f.Root, "bad-recipe.json");
+        File.WriteAllText(bad, "{\"Training\": {\"LerningRate\": 0.1}}");
+        TrainRefuses(data, "has no setting 'LerningRate'", "--options", bad);
     }
 
     [Fact]
@@ -247,7 +256,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         File.Copy(Path.Combine(f.ModelDir, "model.zip"), model);
         var before = File.ReadAllBytes(model);
         using var cts = new CancellationTokenSource();
-        var (exit, output) = Run(["train", "--data", f.Idx, "--out", outDir, "--epochs", "3", "--widths", "8,16", "--dim", "8", "-K", "4"],
+        var (exit, output) = Run(["train", "--data", f.Idx, "--out", outDir, "--epochs", "3", "--widths", "8,16", "--embedding-dimension", "8", "--samples-per-class", "4"],
             cts.Token, _ => cts.Cancel());
         Assert.Equal(1, exit);
         Assert.Contains("cancelled", output);
@@ -260,7 +269,7 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     public void Cancelled_training_keeps_its_checkpoint_and_resume_finishes_it()
     {
         string outDir = Path.Combine(f.Root, "resume");
-        string[] args = ["train", "--data", f.Idx, "--out", outDir, "--epochs", "3", "--widths", "8,16", "--dim", "8", "-K", "4", "--validation-fraction", "0.2"];
+        string[] args = ["train", "--data", f.Idx, "--out", outDir, "--epochs", "3", "--widths", "8,16", "--embedding-dimension", "8", "--samples-per-class", "4", "--validation-fraction", "0.2"];
         using var cts = new CancellationTokenSource();
         var (exit, output) = Run(args, cts.Token, p => { if (p.EpochCompleted && p.Epoch == 1) cts.Cancel(); });
         Assert.Equal(1, exit);
@@ -328,14 +337,12 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     [Fact]
     public void Preset_best_leaves_the_widths_to_the_encoder_so_an_explicit_encoder_gets_its_own()
     {
-        var options = new MlNetSiamese.SiameseEmbeddingOptions { ImageChannels = 3, ImageHeight = 32, ImageWidth = 32 };
-        MlNetSiamese.Cli.Commands.Presets.Apply("best", options);
-        Assert.Equal(MlNetSiamese.EncoderKind.FastConvNet, options.Encoder);
-        Assert.Null(options.EncoderWidths);   // FastConvNet's defaults; --encoder ConvNet then gets ConvNet's, not a 4-stage ConvNet
-        Assert.True(options.TestTimeFlip && options.AugmentHorizontalFlip);
-        var grey = new MlNetSiamese.SiameseEmbeddingOptions { ImageChannels = 1, ImageHeight = 28, ImageWidth = 28 };
-        MlNetSiamese.Cli.Commands.Presets.Apply("best", grey);
-        Assert.False(grey.TestTimeFlip || grey.AugmentHorizontalFlip);
+        var options = MlNetSiamese.SiameseRecipes.Best(3, 32, 32);
+        Assert.Equal(MlNetSiamese.EncoderKind.FastConvNet, options.Encoder.Kind);
+        Assert.Null(options.Encoder.Widths);   // FastConvNet's defaults; --encoder ConvNet then gets ConvNet's, not a 4-stage ConvNet
+        Assert.True(options.Inference.TestTimeFlip && options.Training.AugmentHorizontalFlip);
+        var grey = MlNetSiamese.SiameseRecipes.Best(1, 28, 28);
+        Assert.False(grey.Inference.TestTimeFlip || grey.Training.AugmentHorizontalFlip);
     }
 
     [Theory]
@@ -345,10 +352,9 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     [InlineData(1, 28, 0)]    // grey (Fashion-MNIST): off
     public void Preset_best_trains_colour_images_on_three_quarter_crops_first_with_label_smoothing(int channels, int side, int expected)
     {
-        var options = new MlNetSiamese.SiameseEmbeddingOptions { ImageChannels = channels, ImageHeight = side, ImageWidth = side };
-        MlNetSiamese.Cli.Commands.Presets.Apply("best", options);
-        Assert.Equal(expected, options.TrainingCropSize);
-        Assert.Equal(channels == 3 ? 0.2f : 0f, options.ClassificationLabelSmoothing);
+        var options = MlNetSiamese.SiameseRecipes.Best(channels, side, side);
+        Assert.Equal(expected, options.Training.TrainingCropSize);
+        Assert.Equal(channels == 3 ? 0.2f : 0f, options.Objective.ClassificationLabelSmoothing);
         options.Validate();   // whatever the size, the preset's options are valid
     }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace MlNetSiamese.Cli.Commands;
 
-/// <summary><c>data download fashion-mnist|cifar10 [--to DIR]</c> and <c>data locate [--data DIR]</c>, wired to the library's DataCommand.</summary>
+/// <summary><c>data download fashion-mnist|cifar10 [--to DIR] [--url URL]</c> and <c>data locate [--data DIR]</c>, on the library's <see cref="DataDownloader"/> and <see cref="DefaultData"/>.</summary>
 public static class DataCommandWiring
 {
     public static Command Create(CliContext context)
@@ -14,19 +14,27 @@ public static class DataCommandWiring
         var download = new Command("download", "Download a data set (checksums verified).") { what, to, url };
         download.SetAction(r => context.Guard("data download", () =>
         {
-            var args = new List<string> { "download", r.GetValue(what)! };
-            if (r.GetValue(to) is { } t) args.AddRange(["--to", t]);
-            if (r.GetValue(url) is { } u) args.AddRange([r.GetValue(what) == "cifar10" ? "--url" : "--base-url", u]);
-            return DataCommand.RunAsync(args, context.Output, context.Error, context.CancellationToken).GetAwaiter().GetResult();
+            string? address = r.GetValue(url);
+            using var downloader = new DataDownloader { Log = context.Output.WriteLine };
+            try
+            {
+                string folder = r.GetValue(what) == "cifar10"
+                    ? downloader.DownloadCifar10BinaryAsync(r.GetValue(to) ?? "data", DataManifests.Cifar10Binary(address == null ? null : new Uri(address)), context.CancellationToken).GetAwaiter().GetResult()
+                    : downloader.DownloadFashionMnistAsync(r.GetValue(to) ?? Path.Combine("data", DefaultData.FashionMnistFolderName),
+                        DataManifests.FashionMnist(address == null ? null : new Uri(address.EndsWith('/') ? address : address + "/")), context.CancellationToken).GetAwaiter().GetResult();
+                context.Output.WriteLine(folder);
+                return Program.Success;
+            }
+            catch (UriFormatException e) { throw new UsageException($"--url: {e.Message}"); }
+            catch (IOException e) { throw new RunException(e.Message, e); }
         }));
         var dataOption = new Option<string?>("--data") { Description = "Folder to look in first." };
         var locate = new Command("locate", "Print where Fashion-MNIST is found.") { dataOption };
         locate.SetAction(r => context.Guard("data locate", () =>
         {
-            var args = new List<string> { "locate" };
-            if (r.GetValue(dataOption) is { } d) args.AddRange(["--data", d]);
-            try { return DataCommand.RunAsync(args, context.Output, context.Error, context.CancellationToken).GetAwaiter().GetResult(); }
+            try { context.Output.WriteLine(DefaultData.LocateFashionMnist(r.GetValue(dataOption))); }
             catch (DirectoryNotFoundException e) { throw new RunException(e.Message); }
+            return Program.Success;
         }));
         return new Command("data", "Download or locate data sets.") { download, locate };
     }

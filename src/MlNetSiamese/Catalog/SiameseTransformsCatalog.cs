@@ -22,7 +22,7 @@ public static class SiameseTransformsCatalog
         => catalog.SiameseEmbed(new SiameseEmbeddingOptions
         {
             OutputColumnName = outputColumnName, InputColumnName = inputColumnName, LabelColumnName = labelColumnName,
-            EmbeddingDimension = embeddingDimension, Epochs = epochs,
+            Encoder = { EmbeddingDimension = embeddingDimension }, Training = { Epochs = epochs },
         });
 
     /// <summary>Appends the cosine similarity of two float vector columns (e.g. two embeddings of a pair).</summary>

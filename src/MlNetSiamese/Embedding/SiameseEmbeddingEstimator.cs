@@ -43,13 +43,18 @@ public sealed class SiameseEmbeddingEstimator : IEstimator<SiameseEmbeddingTrans
         int expected = options.ImageChannels * options.ImageHeight * options.ImageWidth;
         var set = TrainingDataReader.Read(input, options.InputColumnName, options.LabelColumnName, expected, options.CancellationToken);
         using var channel = host.Start("Training");
-        channel.Info($"SiameseEmbed: {set.Count} rows, {set.ClassCount} classes, {set.RowSize} features per row; mining {options.Mining}, distance {options.Distance}, loss {options.Loss}, margin {options.Margin}");
+        var o = options.Objective;
+        channel.Info($"SiameseEmbed: {set.Count} rows, {set.ClassCount} classes, {set.RowSize} features per row; mining {o.Mining}, distance {o.Distance}, loss {o.Loss}, margin {o.Margin}");
         var history = new List<TrainingProgress>();
-        var progress = new Progress(options.Progress, history);
-        var trainer = new SiameseTrainer(options, progress, message => channel.Info(message));
+        var run = new TrainingRun
+        {
+            CheckpointPath = options.CheckpointPath, Resume = options.ResumeFromCheckpoint, CancellationToken = options.CancellationToken,
+            Progress = new Progress(options.Progress, history), Log = message => channel.Info(message),
+        };
+        var trainer = new SiameseTrainer(options.ToEncoderConfig(set.RowSize), o, options.Training, run);
         var encoder = trainer.Train(set);
         history.InsertRange(0, trainer.ResumedHistory);
-        return new SiameseEmbeddingTransformer(encoder, new[] { new InputOutputColumnPair(options.OutputColumnName, options.InputColumnName) }, options.InferenceBatchSize, history);
+        return new SiameseEmbeddingTransformer(encoder, new[] { new InputOutputColumnPair(options.OutputColumnName, options.InputColumnName) }, options.Inference.BatchSize, history);
     }
 
     /// <summary>Forwards reports to the user's progress synchronously and keeps the epoch reports as history.</summary>

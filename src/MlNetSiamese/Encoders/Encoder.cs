@@ -103,7 +103,7 @@ internal sealed class Encoder : IDisposable
 
     /// <summary>
     /// <see cref="Forward(Tensor)"/> for images of another size than the config's (training on crops, see
-    /// <see cref="SiameseEmbeddingOptions.TrainingCropSize"/>): every image encoder ends in a global pool, so any size
+    /// <see cref="TrainingRecipe.TrainingCropSize"/>): every image encoder ends in a global pool, so any size
     /// down to its downsampling factor goes through. Plain vectors ignore the size.
     /// </summary>
     public Tensor Forward(Tensor flat, int height, int width)
@@ -112,7 +112,7 @@ internal sealed class Encoder : IDisposable
         return nn.functional.normalize(raw, p: 2, dim: 1);
     }
 
-    /// <summary>The network's output before the L2 normalisation (what a training loss on the output's length, such as <see cref="Losses.LinearSoftmaxLoss"/>, needs).</summary>
+    /// <summary>The network's output before the L2 normalisation (training normalises it once for the triplet loss, and the classification head normalises it itself).</summary>
     public Tensor ForwardUnnormalised(Tensor flat, int height, int width)
     {
         using var shaped = Shape(flat, height, width);   // image networks take it channels-last (ChannelsLastInput)
@@ -126,7 +126,7 @@ internal sealed class Encoder : IDisposable
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var x = Input(inputs, rows, Device);
-        var y = Config.TestTimeShift ? ShiftAveraged(x, rows) : Config.TestTimeFlip ? nn.functional.normalize(FlipSum(x, rows), p: 2, dim: 1) : Forward(x);
+        var y = Config.TestTimeFlip ? nn.functional.normalize(FlipSum(x, rows), p: 2, dim: 1) : Forward(x);
         y.cpu().contiguous().bytes.CopyTo(MemoryMarshal.AsBytes(output));
     }
 
@@ -139,26 +139,6 @@ internal sealed class Encoder : IDisposable
         var mirrored = Shape(flat).flip(3).reshape(rows, -1);
         var both = Forward(cat(new[] { flat, mirrored }, 0));
         return both.narrow(0, 0, rows).add(both.narrow(0, rows, rows), Scalars.One);
-    }
-
-    /// <summary>
-    /// <see cref="EncoderConfig.TestTimeShift"/>: the images padded by one reflected pixel on every side, and cut at
-    /// offsets (0, 0) and (2, 2): the image moved one pixel down-right and up-left. The three go through the network
-    /// as one batch (six with the flip); the result is the normalised sum of the image's own (flip-summed) embedding
-    /// and half of each shifted one's, so the original view weighs as much as the two shifted ones together.
-    /// </summary>
-    private Tensor ShiftAveraged(Tensor flat, int rows)
-    {
-        int h = Config.Height, w = Config.Width;
-        var image = Shape(flat);
-        var padded = nn.functional.pad(image, new long[] { 1, 1, 1, 1 }, PaddingModes.Reflect);
-        // One copy of the three views as [3 x rows, C, H, W] (the shifted ones are strided windows of the padded images).
-        var views = cat(new[] { image, padded.narrow(2, 0, h).narrow(3, 0, w), padded.narrow(2, 2, h).narrow(3, 2, w) }, 0).view(3 * rows, -1);
-        var embedded = Config.TestTimeFlip ? FlipSum(views, 3 * rows) : Forward(views);
-        using var half = 0.5.ToScalar();
-        var sum = embedded.narrow(0, rows, rows).add(embedded.narrow(0, 2 * rows, rows), Scalars.One).mul_(half)
-            .add_(embedded.narrow(0, 0, rows), Scalars.One);
-        return nn.functional.normalize(sum, p: 2, dim: 1);
     }
 
     /// <summary>

@@ -28,22 +28,6 @@ public sealed record EncoderConfig
     /// (left-right). Images only; twice the inference compute. Absent from models written before it (false).
     /// </summary>
     public bool TestTimeFlip { get; init; }
-    /// <summary>
-    /// Test-time shift: an image's embedding also takes the embeddings of the image moved by one pixel diagonally each
-    /// way (down-right and up-left, the border reflected), as in airbench's test-time augmentation: the normalised sum
-    /// of the image's own embedding and the mean of the two shifted ones (each with its mirror image under
-    /// <see cref="TestTimeFlip"/>). Images only; three times the inference compute of no test-time augmentation.
-    /// Absent from models written before it (false).
-    /// </summary>
-    public bool TestTimeShift { get; init; }
-
-    /// <summary>
-    /// FastConvNet only: airbench's whitened stem (a fixed 2x2 convolution set from the training images' patch
-    /// covariance, see <c>FastConvNetEncoder</c>) instead of a trained 3x3 convolution with batch norm; <c>Widths[0]</c>
-    /// must then be 2 x Channels x 4. Absent from models written before it (false).
-    /// </summary>
-    public bool WhitenedStem { get; init; }
-
     /// <summary>True when the input is an image (channels, height and width all set).</summary>
     [JsonIgnore] public bool IsImage => Channels > 0 && Height > 0 && Width > 0;
 
@@ -60,12 +44,7 @@ public sealed record EncoderConfig
             Kind != EncoderKind.Mlp && !IsImage ? $"{Kind} needs Channels, Height and Width > 0" :
             Kind != EncoderKind.Mlp && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
             TestTimeFlip && !IsImage ? "TestTimeFlip needs an image input (Channels, Height and Width > 0)" :
-            TestTimeShift && !IsImage ? "TestTimeShift needs an image input (Channels, Height and Width > 0)" :
-            TestTimeShift && (Height < 2 || Width < 2) ? "TestTimeShift needs images of at least 2 x 2 pixels (the border is reflected)" :
             Kind == EncoderKind.FastConvNet && Widths.Length < 2 ? $"{Kind} needs a stem width and at least one stage width" :
-            WhitenedStem && Kind != EncoderKind.FastConvNet ? $"WhitenedStem needs a FastConvNet encoder, not {Kind}" :
-            WhitenedStem && Widths[0] != 8 * Channels ? $"WhitenedStem needs a stem width (Widths[0]) of 2 x Channels x 4 = {8 * Channels}, not {Widths[0]}" :
-            WhitenedStem && (Height < 2 || Width < 2) ? "WhitenedStem needs images of at least 2 x 2 pixels" :
             IsImage && (long)Channels * Height * Width != InputSize ? $"Channels x Height x Width = {(long)Channels * Height * Width} differs from InputSize {InputSize}" :
             null;
         if (problem != null) throw new InvalidDataException($"Encoder configuration is invalid: {problem}.");
@@ -76,11 +55,21 @@ public sealed record EncoderConfig
     /// <summary>The JSON form stored in a model.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Parses and validates the JSON form; malformed text gives <see cref="InvalidDataException"/>.</summary>
+    /// <summary>Settings that earlier versions wrote and this one no longer builds (measured to pay on no data set, see bench/RESULTS.md).</summary>
+    internal static readonly string[] RemovedSettings = ["TestTimeShift", "WhitenedStem"];
+
+    /// <summary>Parses and validates the JSON form; malformed text, or a setting this version removed, gives <see cref="InvalidDataException"/>.</summary>
     public static EncoderConfig FromJson(string json)
     {
         EncoderConfig? config;
-        try { config = JsonSerializer.Deserialize<EncoderConfig>(json, Json); }
+        try
+        {
+            using (var document = JsonDocument.Parse(json))
+                foreach (var removed in RemovedSettings)
+                    if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(removed, out var value) && value.ValueKind == JsonValueKind.True)
+                        throw new InvalidDataException($"Encoder configuration uses {removed}, which MlNetSiamese removed (it paid on no data set measured); this version cannot embed with the model. Train it again.");
+            config = JsonSerializer.Deserialize<EncoderConfig>(json, Json);
+        }
         catch (JsonException e) { throw new InvalidDataException($"Encoder configuration is not valid JSON: {e.Message}", e); }
         if (config == null) throw new InvalidDataException("Encoder configuration is empty.");
         config.Validate();

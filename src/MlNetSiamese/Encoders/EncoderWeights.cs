@@ -16,6 +16,14 @@ internal static class EncoderWeights
     private static readonly byte[] Magic = "MNSWGT01"u8.ToArray();
     private const int Float32 = 1, Int64 = 2;
 
+    /// <summary>What <see cref="Write"/> writes, as bytes (snapshots for the best epoch and checkpoints).</summary>
+    public static byte[] ToBytes(nn.Module module)
+    {
+        using var stream = new MemoryStream();
+        Write(stream, module);
+        return stream.ToArray();
+    }
+
     public static void Write(Stream stream, nn.Module module)
     {
         using var body = new MemoryStream();

@@ -1,4 +1,3 @@
-using MlNetSiamese.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,27 +30,6 @@ internal static class WeightInit
             double bound = 1.0 / Math.Sqrt(fanIn);
             weight.uniform_(-bound, bound, generator);
             bias?.uniform_(-bound, bound, generator);
-        }
-    }
-
-    /// <summary>
-    /// Makes every convolution with an odd square kernel a partial identity (PyTorch's <c>dirac_</c> on its first
-    /// min(out, in) filters, as airbench does): filter i is 1 at the centre of input channel i and 0 elsewhere. The
-    /// other filters and the biases keep their values.
-    /// </summary>
-    public static void Identity(nn.Module network)
-    {
-        using var noGrad = no_grad();
-        foreach (var conv in network.modules().OfType<Conv2d>())
-        {
-            var w = conv.weight!;
-            long outC = w.shape[0], inC = w.shape[1], kh = w.shape[2], kw = w.shape[3];
-            if (kh != kw || kh % 2 == 0) continue;
-            long n = Math.Min(outC, inC);
-            using var head = w.narrow(0, 0, n);
-            head.zero_();
-            for (long i = 0; i < n; i++)
-                using (var centre = head[i, i, kh / 2, kw / 2]) centre.fill_(Scalars.One);
         }
     }
 }

@@ -3,7 +3,7 @@ namespace MlNetSiamese.Losses;
 /// <summary>Every valid triplet of the batch (anchor and positive share a class, the negative does not).</summary>
 internal sealed class BatchAllMiner : ITripletMiner
 {
-    public Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels, float margin)
+    public Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels)
     {
         int b = labels.Count;
         var list = new List<(int, int, int)>();

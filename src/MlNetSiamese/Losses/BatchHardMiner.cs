@@ -3,7 +3,7 @@ namespace MlNetSiamese.Losses;
 /// <summary>For each anchor, its farthest positive and its nearest negative (Hermans et al., 2017). Ties go to the lower index.</summary>
 internal sealed class BatchHardMiner : ITripletMiner
 {
-    public Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels, float margin)
+    public Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels)
     {
         int b = labels.Count;
         var list = new List<(int, int, int)>();

@@ -6,5 +6,5 @@ namespace MlNetSiamese.Losses;
 /// </summary>
 internal interface ITripletMiner
 {
-    Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels, float margin);
+    Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels);
 }

@@ -7,7 +7,7 @@ namespace MlNetSiamese.Losses;
 /// </summary>
 internal sealed class SemiHardMiner : ITripletMiner
 {
-    public Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels, float margin)
+    public Triplets Mine(ReadOnlySpan<float> distances, IReadOnlyList<int> labels)
     {
         int b = labels.Count;
         var list = new List<(int, int, int)>();

@@ -11,14 +11,14 @@ namespace MlNetSiamese.Losses;
 /// Distance, miner and loss put together: embeddings [B, D] and labels in, the mean loss over the triplets with a
 /// non-zero loss ("active") out, plus the fraction of active triplets. Given triplets skip the miner (offline triplets).
 /// </summary>
-internal sealed class TripletObjective(IDistance distance, ITripletMiner miner, ITripletLoss loss, float margin)
+internal sealed class TripletObjective(IDistance distance, ITripletMiner miner, ITripletLoss loss)
 {
     public (Tensor Loss, double ActiveFraction, int Triplets) Compute(Tensor embeddings, int[] labels, Triplets? given = null)
     {
         using var scope = NewDisposeScope();
         using Scalar zero = 0f.ToScalar(), tiny = 1e-12f.ToScalar();
         var d = distance.Pairwise(embeddings);
-        Triplets t = given ?? miner.Mine(MemoryMarshal.Cast<byte, float>(d.detach().cpu().contiguous().bytes), labels, margin);
+        Triplets t = given ?? miner.Mine(MemoryMarshal.Cast<byte, float>(d.detach().cpu().contiguous().bytes), labels);
         if (t.Count == 0)
             return (embeddings.sum().mul(zero).MoveToOuterDisposeScope(), 0, 0);
         var flat = d.flatten();

@@ -11,16 +11,12 @@ namespace MlNetSiamese.Training;
 /// Hutter); PyTorch's update rules and defaults. State per parameter: the first and the second moment.
 /// </summary>
 internal sealed class AdamOptimizer(IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, bool decoupled,
-    double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, IReadOnlyList<double>? learningRateScales = null)
-    : GradientOptimizer("MlNetSiamese.Adam/1", parameters, learningRate, weightDecay, stateTensorsPerParameter: 2, learningRateScales)
+    double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    : GradientOptimizer("MlNetSiamese.Adam/1", parameters, learningRate, weightDecay, stateTensorsPerParameter: 2)
 {
     protected override void Update()
     {
-        foreach (var (scale, indices) in Groups) Update(LearningRate * scale, WeightDecay / scale, indices);
-    }
-
-    private void Update(double lr, double weightDecay, int[] indices)
-    {
+        double lr = LearningRate, weightDecay = WeightDecay;
         double correction1 = 1 - Math.Pow(beta1, Steps), correction2 = 1 - Math.Pow(beta2, Steps);
         using var b1 = beta1.ToScalar();
         using var oneMinusB1 = (1 - beta1).ToScalar();
@@ -31,7 +27,7 @@ internal sealed class AdamOptimizer(IReadOnlyList<Parameter> parameters, double 
         using var rootCorrection2 = Math.Sqrt(correction2).ToScalar();
         using var eps = epsilon.ToScalar();
         using var stepSize = (-lr / correction1).ToScalar();
-        foreach (int i in indices)
+        for (int i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
             var grad = p.grad;

@@ -6,7 +6,7 @@ namespace MlNetSiamese.Training;
 
 /// <summary>
 /// What the optimisers share: the parameters, the learning rate a schedule sets before each step, the step count,
-/// per-parameter state tensors (Adam's two moments, SGD's velocity), clearing gradients, and the checkpoint form: a
+/// per-parameter state tensors (Adam's two moments), clearing gradients, and the checkpoint form: a
 /// magic string naming the optimiser, the parameter count, the step count, then each parameter's state tensors as a
 /// value count and raw float32 values. State written by another optimiser is refused, naming it.
 /// Written here instead of using TorchSharp's optimisers because those pass temporary <see cref="TorchSharp.Scalar"/> objects to
@@ -18,30 +18,18 @@ internal abstract class GradientOptimizer : IDisposable
 {
     private readonly string magic;
 
-    protected GradientOptimizer(string magic, IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, int stateTensorsPerParameter,
-        IReadOnlyList<double>? learningRateScales = null)
+    protected GradientOptimizer(string magic, IReadOnlyList<Parameter> parameters, double learningRate, double weightDecay, int stateTensorsPerParameter)
     {
         if (learningRate < 0) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be >= 0.");
         if (weightDecay < 0) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be >= 0.");
-        if (learningRateScales != null && (learningRateScales.Count != parameters.Count || learningRateScales.Any(x => !(x > 0))))
-            throw new ArgumentException($"Expected one learning-rate scale > 0 per parameter ({parameters.Count}), got {learningRateScales.Count}: " +
-                $"{string.Join(", ", learningRateScales.Take(8))}{(learningRateScales.Count > 8 ? ", ..." : "")}.", nameof(learningRateScales));
         this.magic = magic;
         Parameters = parameters;
-        var scales = learningRateScales ?? parameters.Select(_ => 1.0).ToArray();
-        Groups = scales.Select((x, i) => (x, i)).GroupBy(t => t.x).Select(g => (g.Key, g.Select(t => t.i).ToArray())).ToArray();
         LearningRate = learningRate;
         WeightDecay = weightDecay;
         State = parameters.Select(p => Enumerable.Range(0, stateTensorsPerParameter).Select(_ => zeros_like(p).DetachFromDisposeScope()).ToArray()).ToArray();
     }
 
     protected IReadOnlyList<Parameter> Parameters { get; }
-    /// <summary>
-    /// The parameters grouped by learning-rate scale: a group's step uses <see cref="LearningRate"/> x Scale and weight
-    /// decay / Scale, so the decay per step (rate x decay) is the same for every parameter (airbench's larger rate for
-    /// batch-norm biases). One group of scale 1 unless the constructor was given scales.
-    /// </summary>
-    protected (double Scale, int[] Indices)[] Groups { get; }
     protected double WeightDecay { get; }
     /// <summary>State[i] are parameter i's state tensors, zero at the start.</summary>
     protected Tensor[][] State { get; }
@@ -82,6 +70,14 @@ internal abstract class GradientOptimizer : IDisposable
                 writer.Write((int)cpu.numel());
                 writer.Write(cpu.bytes);
             }
+    }
+
+    /// <summary>What <see cref="Save"/> writes, as bytes.</summary>
+    public byte[] ToBytes()
+    {
+        using var state = new MemoryStream();
+        using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true)) Save(writer);
+        return state.ToArray();
     }
 
     /// <summary>Restores what <see cref="Save"/> wrote for the same optimiser and parameters; <paramref name="source"/> names the file in errors.</summary>

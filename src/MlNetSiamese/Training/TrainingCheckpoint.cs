@@ -5,21 +5,20 @@ using System.Text.Json;
 namespace MlNetSiamese.Training;
 
 /// <summary>
-/// Everything needed to continue a training run after its last completed epoch: the encoder configuration, the
-/// current and the best weights, the optimiser's state, the early-stopping counters and the epoch history.
+/// Everything needed to continue a training run after its last completed epoch: the whole recipe it was started with
+/// (encoder, objective, training; see <see cref="CheckpointSession"/>), the current and the best weights, the
+/// optimiser's state, the early-stopping counters and the epoch history.
 /// Written atomically (temporary file, then rename) after every epoch; a damaged file is refused, never half-used.
 /// </summary>
 internal sealed class TrainingCheckpoint
 {
-    private static readonly byte[] Magic = "MNSCKP01"u8.ToArray();
+    private static readonly byte[] Magic = "MNSCKP02"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private const long MaxSectionBytes = 1L << 31;
 
-    /// <summary>The encoder configuration as JSON (compared as text: it holds arrays).</summary>
-    public required string ConfigJson { get; init; }
-    /// <summary>The seed, validation share and training-row count the run started with: resuming needs the same.</summary>
-    public required int Seed { get; init; }
-    public required float ValidationFraction { get; init; }
+    /// <summary>The recipe the run started with, as JSON: resuming needs the same, field by field.</summary>
+    public required string RecipeJson { get; init; }
+    /// <summary>The training-row count the run started with: resuming needs the same data.</summary>
     public required int TrainingRows { get; init; }
     public required int CompletedEpochs { get; init; }
     public required double BestScore { get; init; }
@@ -29,9 +28,6 @@ internal sealed class TrainingCheckpoint
     public required byte[] OptimizerState { get; init; }
     /// <summary>Training-only modules next to the encoder (the classification head), or null.</summary>
     public byte[]? HeadWeights { get; init; }
-    /// <summary>The moving average of the weights (<see cref="WeightAverage"/>), or null. Written after the history, so
-    /// checkpoints from before weight averaging read with none.</summary>
-    public byte[]? AveragedWeights { get; init; }
     public required IReadOnlyList<TrainingProgress> History { get; init; }
 
     /// <summary>Writes to <paramref name="path"/> through a temporary file and a rename: the previous checkpoint stays until the new one is complete.</summary>
@@ -41,8 +37,8 @@ internal sealed class TrainingCheckpoint
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
-            w.Write(ConfigJson);
-            w.Write(Seed); w.Write(ValidationFraction); w.Write(TrainingRows);
+            w.Write(RecipeJson);
+            w.Write(TrainingRows);
             w.Write(CompletedEpochs); w.Write(BestScore); w.Write(EpochsSinceBest);
             WriteSection(w, Weights);
             w.Write(BestWeights != null);
@@ -51,8 +47,6 @@ internal sealed class TrainingCheckpoint
             w.Write(HeadWeights != null);
             if (HeadWeights != null) WriteSection(w, HeadWeights);
             w.Write(JsonSerializer.Serialize(History, Json));
-            w.Write(AveragedWeights != null);
-            if (AveragedWeights != null) WriteSection(w, AveragedWeights);
         }
         var bytes = body.ToArray();
         string full = Path.GetFullPath(path);
@@ -73,26 +67,25 @@ internal sealed class TrainingCheckpoint
         if (!File.Exists(path)) throw new FileNotFoundException($"Training checkpoint '{path}' does not exist; train without resuming first.", path);
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException($"'{path}' is not a training checkpoint (bad magic).");
+            throw new InvalidDataException($"'{path}' is not a training checkpoint of this version (bad magic); train without resuming.");
         var body = bytes.AsSpan(0, bytes.Length - 32);
         if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
             throw new InvalidDataException($"Training checkpoint '{path}' is damaged (checksum mismatch); delete it and train without resuming.");
         using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length, body.Length - Magic.Length), Encoding.UTF8);
         try
         {
-            string config = r.ReadString();
-            int seed = r.ReadInt32(); float fraction = r.ReadSingle(); int rows = r.ReadInt32();
+            string recipe = r.ReadString();
+            int rows = r.ReadInt32();
             int completed = r.ReadInt32(); double bestScore = r.ReadDouble(); int sinceBest = r.ReadInt32();
             var weights = ReadSection(r, path);
             var best = r.ReadBoolean() ? ReadSection(r, path) : null;
             var optimizer = ReadSection(r, path);
             var head = r.ReadBoolean() ? ReadSection(r, path) : null;
             var history = JsonSerializer.Deserialize<List<TrainingProgress>>(r.ReadString(), Json) ?? new();
-            var averaged = r.BaseStream.Position < r.BaseStream.Length && r.ReadBoolean() ? ReadSection(r, path) : null;
             return new TrainingCheckpoint
             {
-                ConfigJson = config, Seed = seed, ValidationFraction = fraction, TrainingRows = rows, CompletedEpochs = completed,
-                BestScore = bestScore, EpochsSinceBest = sinceBest, Weights = weights, BestWeights = best, OptimizerState = optimizer, HeadWeights = head, AveragedWeights = averaged, History = history,
+                RecipeJson = recipe, TrainingRows = rows, CompletedEpochs = completed,
+                BestScore = bestScore, EpochsSinceBest = sinceBest, Weights = weights, BestWeights = best, OptimizerState = optimizer, HeadWeights = head, History = history,
             };
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException)
@@ -100,21 +93,6 @@ internal sealed class TrainingCheckpoint
             throw new InvalidDataException($"Training checkpoint '{path}' cannot be read: {e.Message}", e);
         }
     }
-
-    /// <summary>Throws naming the option when the run being resumed is not the run that wrote this checkpoint.</summary>
-    public void CheckMatches(string path, string configJson, int seed, float validationFraction, int trainingRows)
-    {
-        string? problem =
-            ConfigJson != configJson ? $"the encoder differs (checkpoint: {Compact(ConfigJson)}; now: {Compact(configJson)})" :
-            Seed != seed ? $"Seed differs (checkpoint {Seed}, now {seed})" :
-            ValidationFraction != validationFraction ? $"ValidationFraction differs (checkpoint {ValidationFraction}, now {validationFraction})" :
-            TrainingRows != trainingRows ? $"the training data differs (checkpoint {TrainingRows} rows, now {trainingRows})" :
-            null;
-        if (problem != null)
-            throw new InvalidOperationException($"Cannot resume from '{path}': {problem}. Resume with the options and data of the interrupted run, or train without resuming.");
-    }
-
-    private static string Compact(string json) => JsonSerializer.Serialize(JsonSerializer.Deserialize<JsonElement>(json));
 
     private static void WriteSection(BinaryWriter w, byte[] data)
     {

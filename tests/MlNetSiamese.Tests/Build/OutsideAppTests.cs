@@ -43,8 +43,9 @@ public class OutsideAppTests
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(new SiameseEmbeddingOptions
         {
-            ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, EncoderWidths = [4, 8], EmbeddingDimension = 4, Epochs = 1, Seed = 1,
-            ClassesPerBatch = 3, SamplesPerClass = 4,
+            ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, Encoder = { Widths = [4, 8], EmbeddingDimension = 4 },
+            Objective = { ClassesPerBatch = 3, SamplesPerClass = 4 },
+            Training = { Epochs = 1, Seed = 1 },
         })).Fit(data);
         var first = model.Transform(data).GetColumn<float[]>("Embedding").First();
         Console.WriteLine($"embedded {first.Length} values, norm {Math.Sqrt(first.Sum(v => (double)v * v)):F4}");

@@ -12,7 +12,7 @@ public class BadInputTests
 
     private static SiameseEmbeddingOptions Quick(Action<SiameseEmbeddingOptions>? change = null)
     {
-        var o = new SiameseEmbeddingOptions { EmbeddingDimension = 4, Epochs = 1, Seed = 1, ClassesPerBatch = 2, SamplesPerClass = 2, EncoderWidths = new[] { 8 } };
+        var o = new SiameseEmbeddingOptions { Encoder = { EmbeddingDimension = 4, Widths = new[] { 8 } }, Objective = { ClassesPerBatch = 2, SamplesPerClass = 2 }, Training = { Epochs = 1, Seed = 1 } };
         change?.Invoke(o);
         return o;
     }
@@ -93,7 +93,7 @@ public class BadInputTests
     public void MiningNeedsPositives(TripletMining mining)
     {
         var rows = Synthetic.Clusters(3, 1, 6, 1);   // every class has one example
-        var e = FitFails(Synthetic.Load(Ml, rows), Quick(o => o.Mining = mining));
+        var e = FitFails(Synthetic.Load(Ml, rows), Quick(o => o.Objective.Mining = mining));
         Assert.Contains("2 or more examples", e.Message);
     }
 
@@ -111,37 +111,23 @@ public class BadInputTests
     [InlineData("ClassificationLabelSmoothing")]
     [InlineData("TrainingCropSize")]
     [InlineData("TrainingCropFraction")]
-    [InlineData("AugmentErasingProbability")]
-    [InlineData("WeightAveragingDecay")]
-    [InlineData("BatchSize")]
-    [InlineData("Momentum")]
-    [InlineData("NormBiasLearningRateScale")]
-    [InlineData("WhitenedStem")]
-    [InlineData("TripletLossWeight")]
     public void OptionsOutOfRangeAreNamed(string option)
     {
         Action<SiameseEmbeddingOptions> change = option switch
         {
-            "Margin" => o => o.Margin = -0.1f,
-            "Epochs" => o => o.Epochs = 0,
-            "SamplesPerClass" => o => o.SamplesPerClass = 1,
-            "ClassesPerBatch" => o => o.ClassesPerBatch = 1,
-            "EmbeddingDimension" => o => o.EmbeddingDimension = 0,
-            "LearningRate" => o => o.LearningRate = 0,
-            "ValidationFraction" => o => o.ValidationFraction = 1,
-            "EarlyStoppingPatience" => o => o.EarlyStoppingPatience = 2,
+            "Margin" => o => o.Objective.Margin = -0.1f,
+            "Epochs" => o => o.Training.Epochs = 0,
+            "SamplesPerClass" => o => o.Objective.SamplesPerClass = 1,
+            "ClassesPerBatch" => o => o.Objective.ClassesPerBatch = 1,
+            "EmbeddingDimension" => o => o.Encoder.EmbeddingDimension = 0,
+            "LearningRate" => o => o.Training.LearningRate = 0,
+            "ValidationFraction" => o => o.Training.ValidationFraction = 1,
+            "EarlyStoppingPatience" => o => o.Training.EarlyStoppingPatience = 2,
             "ImageChannels" => o => { o.ImageChannels = 3; o.ImageHeight = 0; },
-            "ClassificationLabelSmoothing" => o => o.ClassificationLabelSmoothing = 1,
-            "TrainingCropSize" => o => o.TrainingCropSize = 8,   // the quick options are plain vectors: nothing to crop
-            "TrainingCropFraction" => o => o.TrainingCropFraction = 1.5f,
-            "AugmentErasingProbability" => o => o.AugmentErasingProbability = 0.5f,   // plain vectors: nothing to erase
-            "WeightAveragingDecay" => o => o.WeightAveragingDecay = 1,
-            "BatchSize" => o => o.BatchSize = 1,
-            "Momentum" => o => o.Momentum = 1,
-            "NormBiasLearningRateScale" => o => o.NormBiasLearningRateScale = 0,
-            "WhitenedStem" => o => o.WhitenedStem = true,   // the quick options build an MLP
-            "TripletLossWeight" => o => o.TripletLossWeight = 0,   // without a classification loss nothing would train
-            _ => o => o.Device = "nonsense:9",
+            "ClassificationLabelSmoothing" => o => o.Objective.ClassificationLabelSmoothing = 1,
+            "TrainingCropSize" => o => o.Training.TrainingCropSize = 8,   // the quick options are plain vectors: nothing to crop
+            "TrainingCropFraction" => o => o.Training.TrainingCropFraction = 1.5f,
+            _ => o => o.Training.Device = "nonsense:9",
         };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Transforms.SiameseEmbed(Quick(change)));
         Assert.Contains(option, e.Message);
@@ -168,11 +154,4 @@ public class BadInputTests
 
     private sealed class TextRow { public string Label { get; set; } = ""; public string Features { get; set; } = ""; }
 
-    [Fact]
-    public void RandomBatchesWithOfflineTripletsAreRefusedNamingTheOption()
-    {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Ml.Transforms.SiameseEmbed(Quick(o => { o.BatchSize = 32; o.Mining = TripletMining.OfflineRandom; })));
-        Assert.Contains("BatchSize", e.Message);
-        Assert.Contains("OfflineRandom", e.Message);
-    }
 }

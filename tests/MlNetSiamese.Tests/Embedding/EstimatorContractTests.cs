@@ -78,7 +78,7 @@ public class EstimatorContractTests
     /// <summary>Every trained weight of a small vector pipeline, flattened.</summary>
     private static float[] TrainedWeights(int seed, int epochs = 2, float classification = 0)
     {
-        var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = epochs, Seed = seed, ClassesPerBatch = 4, SamplesPerClass = 4, EncoderWidths = new[] { 32 }, ClassificationLossWeight = classification };
+        var options = new SiameseEmbeddingOptions { Encoder = { EmbeddingDimension = 8, Widths = new[] { 32 } }, Objective = { ClassesPerBatch = 4, SamplesPerClass = 4, ClassificationLossWeight = classification }, Training = { Epochs = epochs, Seed = seed } };
         var model = Models.TrainVectorPipeline(options).Model;
         var embed = ((IEnumerable<ITransformer>)model).OfType<SiameseEmbeddingTransformer>().Single();
         return embed.EncoderModel.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
@@ -129,7 +129,7 @@ public class EstimatorContractTests
     public void ProgressIsReportedAndCancellationStopsTraining()
     {
         var reports = new List<TrainingProgress>();
-        var options = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 3, Seed = 1, ClassesPerBatch = 4, SamplesPerClass = 4, ValidationFraction = 0.25f, Progress = new SyncProgress(reports.Add) };
+        var options = new SiameseEmbeddingOptions { Progress = new SyncProgress(reports.Add), Encoder = { EmbeddingDimension = 8 }, Objective = { ClassesPerBatch = 4, SamplesPerClass = 4 }, Training = { Epochs = 3, Seed = 1, ValidationFraction = 0.25f } };
         var (_, _, model) = Models.TrainVectorPipeline(options);
         var epochs = reports.Where(r => r.EpochCompleted).ToList();
         Assert.Equal(new[] { 1, 2, 3 }, epochs.Select(r => r.Epoch));
@@ -140,8 +140,11 @@ public class EstimatorContractTests
 
         using var cancel = new CancellationTokenSource();
         int batches = 0;
-        var cancelling = new SiameseEmbeddingOptions { EmbeddingDimension = 8, Epochs = 50, Seed = 1, ClassesPerBatch = 4, SamplesPerClass = 4, CancellationToken = cancel.Token,
-            Progress = new SyncProgress(_ => { if (++batches == 3) cancel.Cancel(); }) };
+        var cancelling = new SiameseEmbeddingOptions {
+ CancellationToken = cancel.Token, Progress = new SyncProgress(_ => { if (++batches == 3) cancel.Cancel(); }), Encoder = { EmbeddingDimension = 8 },
+ Objective = { ClassesPerBatch = 4, SamplesPerClass = 4 },
+ Training = { Epochs = 50, Seed = 1 },
+};
         Assert.ThrowsAny<OperationCanceledException>(() => Models.TrainVectorPipeline(cancelling));
         Assert.Equal(3, batches);
     }
@@ -157,9 +160,10 @@ public class EstimatorContractTests
         var test = Synthetic.Load(ml, Synthetic.Images(classes: 4, perClass: 8, channels: 3, size: 12, seed: 2));
         var options = new SiameseEmbeddingOptions
         {
-            ImageChannels = 3, ImageHeight = 12, ImageWidth = 12, Encoder = kind, EncoderWidths = new[] { 8, 16 },
-            EmbeddingDimension = 16, Epochs = 8, Seed = 2, ClassesPerBatch = 4, SamplesPerClass = 6,
-            AugmentCropPadding = 1, AugmentHorizontalFlip = false, Optimizer = OptimizerKind.AdamW, WeightDecay = 1e-4f,
+            ImageChannels = 3, ImageHeight = 12, ImageWidth = 12, Encoder = { Kind = kind, Widths = new[] { 8, 16 },
+            EmbeddingDimension = 16 },
+            Objective = { ClassesPerBatch = 4, SamplesPerClass = 6 },
+            Training = { Epochs = 8, Seed = 2, AugmentCropPadding = 1, AugmentHorizontalFlip = false, Optimizer = OptimizerKind.AdamW, WeightDecay = 1e-4f },
         };
         var model = ml.Transforms.SiameseEmbed(options).Fit(train);
         Assert.Equal(kind, model.Encoder.Kind);

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace MlNetSiamese.Tests.Encoders;
 
+[Collection(nameof(GlobalGenerator))]
 public class BackendSelfCheckTests(ITestOutputHelper output)
 {
     [Fact]
@@ -61,3 +62,7 @@ public class BackendSelfCheckTests(ITestOutputHelper output)
         Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
     }
 }
+
+/// <summary>Tests that read libtorch's process-wide generator run alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(GlobalGenerator), DisableParallelization = true)]
+public sealed class GlobalGenerator;

@@ -15,9 +15,9 @@ public class FastConvNetTests
         var train = Synthetic.Load(ml, Synthetic.Images(classes: 3, perClass: 12, channels: 3, size: 8, seed: 1));
         var model = ml.Transforms.SiameseEmbed(new SiameseEmbeddingOptions
         {
-            ImageChannels = 3, ImageHeight = 8, ImageWidth = 8, Encoder = EncoderKind.FastConvNet, EncoderWidths = [4, 8, 8],
-            EmbeddingDimension = 4, Epochs = 2, Seed = 1, ClassesPerBatch = 3, SamplesPerClass = 4,
-            Optimizer = OptimizerKind.AdamW, WeightDecay = 0.1f, LearningRate = 0.05f,
+            ImageChannels = 3, ImageHeight = 8, ImageWidth = 8, Encoder = { Kind = EncoderKind.FastConvNet, Widths = [4, 8, 8], EmbeddingDimension = 4 },
+            Objective = { ClassesPerBatch = 3, SamplesPerClass = 4 },
+            Training = { Epochs = 2, Seed = 1, Optimizer = OptimizerKind.AdamW, WeightDecay = 0.1f, LearningRate = 0.05f },
         }).Fit(train);
 
         var norms = model.EncoderModel.Network.modules().OfType<BatchNorm2d>().Distinct().ToList();
@@ -44,9 +44,9 @@ public class FastConvNetTests
     [Fact]
     public void OneWidthIsRefusedAtTheOptionBeforeTraining()
     {
-        var options = new SiameseEmbeddingOptions { ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, Encoder = EncoderKind.FastConvNet, EncoderWidths = [8] };
+        var options = new SiameseEmbeddingOptions { ImageChannels = 1, ImageHeight = 8, ImageWidth = 8, Encoder = { Kind = EncoderKind.FastConvNet, Widths = [8] } };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(1).Transforms.SiameseEmbed(options));
-        Assert.Contains(nameof(SiameseEmbeddingOptions.EncoderWidths), e.Message);
+        Assert.Contains("Encoder.Widths", e.Message);
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public class FastConvNetTests
     [InlineData(EncoderKind.ResNet, new[] { 32, 64, 128 })]
     public void WithoutWidthsEachEncoderGetsItsOwnDefaults(EncoderKind kind, int[] expected)
     {
-        var options = new SiameseEmbeddingOptions { ImageChannels = 3, ImageHeight = 8, ImageWidth = 8, Encoder = kind };
+        var options = new SiameseEmbeddingOptions { ImageChannels = 3, ImageHeight = 8, ImageWidth = 8, Encoder = { Kind = kind } };
         Assert.Equal(expected, options.ToEncoderConfig(192).Widths);
     }
 

@@ -58,7 +58,7 @@ public class MinerAndLossTests
     public void BatchAllMinesExactlyTheValidTriplets(int seed)
     {
         var (e, labels, b, d) = RandomBatch(seed);
-        var mined = new BatchAllMiner().Mine(Matrix(new CosineDistance(), e, b, d), labels, 0.4f);
+        var mined = new BatchAllMiner().Mine(Matrix(new CosineDistance(), e, b, d), labels);
         var got = Enumerable.Range(0, mined.Count).Select(i => (mined.Anchors[i], mined.Positives[i], mined.Negatives[i])).ToHashSet();
         long expected = labels.GroupBy(l => l).Sum(g => (long)g.Count() * (g.Count() - 1) * (b - g.Count()));
         Assert.Equal(expected, got.Count);
@@ -70,7 +70,7 @@ public class MinerAndLossTests
     public void BatchHardPicksFarthestPositiveAndNearestNegative(int seed)
     {
         var (e, labels, b, d) = RandomBatch(seed);
-        var mined = new BatchHardMiner().Mine(Matrix(new CosineDistance(), e, b, d), labels, 0.4f);
+        var mined = new BatchHardMiner().Mine(Matrix(new CosineDistance(), e, b, d), labels);
         var expected = new List<(long, long, long)>();
         for (int a = 0; a < b; a++)
         {
@@ -89,7 +89,7 @@ public class MinerAndLossTests
     public void SemiHardPicksNearestFartherNegativeElseFarthest(int seed)
     {
         var (e, labels, b, d) = RandomBatch(seed);
-        var mined = new SemiHardMiner().Mine(Matrix(new CosineDistance(), e, b, d), labels, 0.4f);
+        var mined = new SemiHardMiner().Mine(Matrix(new CosineDistance(), e, b, d), labels);
         var expected = new List<(long, long, long)>();
         for (int a = 0; a < b; a++)
             for (int p = 0; p < b; p++)
@@ -121,7 +121,7 @@ public class MinerAndLossTests
         var (e, labels, b, d) = RandomBatch(seed);
         const float margin = 0.4f;
         ITripletLoss loss = kind == TripletLossKind.Margin ? new MarginTripletLoss(margin) : new SoftMarginTripletLoss();
-        var objective = new TripletObjective(new CosineDistance(), new BatchAllMiner(), loss, margin);
+        var objective = new TripletObjective(new CosineDistance(), new BatchAllMiner(), loss);
         using var t = tensor(e, new long[] { b, d });
         var (value, active, count) = objective.Compute(t, labels);
 
@@ -146,7 +146,7 @@ public class MinerAndLossTests
     {
         // Three points: anchor, positive far away, negative close: one step of gradient descent must improve the gap.
         var e = tensor(new float[] { 1, 0, 0, 1, 0.9f, 0.43589f }, new long[] { 3, 2 }, requires_grad: true);
-        var objective = new TripletObjective(new CosineDistance(), new BatchAllMiner(), new MarginTripletLoss(0.4f), 0.4f);
+        var objective = new TripletObjective(new CosineDistance(), new BatchAllMiner(), new MarginTripletLoss(0.4f));
         var (loss, _, _) = objective.Compute(e, new[] { 0, 0, 1 });
         loss.backward();
         using var _ = no_grad();

@@ -8,7 +8,9 @@ public static class Models
 {
     public static readonly SiameseEmbeddingOptions VectorOptions = new()
     {
-        EmbeddingDimension = 8, Epochs = 2, Seed = 5, ClassesPerBatch = 4, SamplesPerClass = 4, EncoderWidths = new[] { 32 },
+        Encoder = { EmbeddingDimension = 8, Widths = new[] { 32 } },
+        Objective = { ClassesPerBatch = 4, SamplesPerClass = 4 },
+        Training = { Epochs = 2, Seed = 5 },
     };
 
     public static (MLContext Ml, IDataView Data, ITransformer Model) TrainVectorPipeline(SiameseEmbeddingOptions? options = null)

@@ -56,9 +56,9 @@ public class TrainingCropTests
 
     private static SiameseEmbeddingOptions Options(int cropSize) => new()
     {
-        ImageChannels = 3, ImageHeight = 16, ImageWidth = 16, Encoder = EncoderKind.FastConvNet, EncoderWidths = [4, 8, 8],
-        EmbeddingDimension = 4, Epochs = 3, Seed = 2, ClassesPerBatch = 3, SamplesPerClass = 4, AugmentHorizontalFlip = true,
-        ClassificationLossWeight = 1, ClassificationLabelSmoothing = 0.2f, TrainingCropSize = cropSize, TrainingCropFraction = 0.67f,
+        ImageChannels = 3, ImageHeight = 16, ImageWidth = 16, Encoder = { Kind = EncoderKind.FastConvNet, Widths = [4, 8, 8], EmbeddingDimension = 4 },
+        Objective = { ClassesPerBatch = 3, SamplesPerClass = 4, ClassificationLossWeight = 1, ClassificationLabelSmoothing = 0.2f },
+        Training = { Epochs = 3, Seed = 2, AugmentHorizontalFlip = true, TrainingCropSize = cropSize, TrainingCropFraction = 0.67f },
     };
 
     [Fact]
@@ -82,8 +82,8 @@ public class TrainingCropTests
     public void TheFirstEpochsTrainOnCrops(int cropSize, float fraction, int expected)
     {
         var o = Options(cropSize);
-        o.TrainingCropFraction = fraction;
-        Assert.Equal(expected, o.CropEpochs);
+        o.Training.TrainingCropFraction = fraction;
+        Assert.Equal(expected, o.Training.CropEpochs);
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public class TrainingCropTests
     public void CropSizesOutsideTheImageAreNamed(int cropSize)
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(1).Transforms.SiameseEmbed(Options(cropSize)));
-        Assert.Contains(nameof(SiameseEmbeddingOptions.TrainingCropSize), e.Message);
+        Assert.Contains("Training.TrainingCropSize", e.Message);
         Assert.Contains("16x16", e.Message);
     }
 }
