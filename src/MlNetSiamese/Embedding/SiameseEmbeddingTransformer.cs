@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetSiamese.Embedding;
 using MlNetSiamese.Encoders;
-using MlNetSiamese.Persistence;
 using MlNetSiamese.Pipeline;
 
 namespace MlNetSiamese;

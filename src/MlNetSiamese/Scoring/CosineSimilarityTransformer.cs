@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MlNetSiamese.Persistence;
 using MlNetSiamese.Pipeline;
 using MlNetSiamese.Scoring;
 

@@ -16,7 +16,7 @@ internal sealed class BatchFiller(TrainingSet set, ImageAugmentation? augmentati
     public int RowSize => cropSide > 0 ? channels * cropSide * cropSide : set.RowSize;
 
     /// <summary>The rows of <paramref name="batch"/>, filled in order, and their labels; the span is valid until the next call.</summary>
-    public (ReadOnlyMemory<float> Values, int[] Labels) Fill(Batch batch, Random random)
+    public (ReadOnlyMemory<float> Values, int[] Labels) Fill(SampledBatch batch, Random random)
     {
         int rows = batch.Rows.Length, size = RowSize;
         if (buffer.Length != rows * size) buffer = new float[rows * size];

@@ -23,7 +23,7 @@ internal sealed class ClassBalancedSampler : IBatchSampler
 
     public int BatchesPerEpoch { get; }
 
-    public Batch Next(Random random)
+    public SampledBatch Next(Random random)
     {
         // Partial Fisher-Yates in place, for the classes and for the members of each: the arrays are this
         // sampler's own, their order only changes which rows the seeded random picks, and nothing is copied.
@@ -40,7 +40,7 @@ internal sealed class ClassBalancedSampler : IBatchSampler
             else
                 for (int j = 0; j < k; j++) rows[c * k + j] = members[random.Next(members.Length)];
         }
-        return new Batch(rows, null);
+        return new SampledBatch(rows, null);
     }
 
     /// <summary>Moves <paramref name="count"/> distinct, uniformly drawn items to the front of <paramref name="items"/>.</summary>

@@ -3,11 +3,11 @@ using MlNetSiamese.Losses;
 namespace MlNetSiamese.Training;
 
 /// <summary>A batch: the rows to embed, and, for offline triplets, which of them form the triplets.</summary>
-internal sealed record Batch(int[] Rows, Triplets? GivenTriplets);
+internal sealed record SampledBatch(int[] Rows, Triplets? GivenTriplets);
 
 /// <summary>Draws the batches of one epoch, deterministically from its <see cref="Random"/>.</summary>
 internal interface IBatchSampler
 {
     int BatchesPerEpoch { get; }
-    Batch Next(Random random);
+    SampledBatch Next(Random random);
 }

@@ -29,7 +29,7 @@ internal sealed class RandomTripletSampler : IBatchSampler
 
     public int BatchesPerEpoch { get; }
 
-    public Batch Next(Random random)
+    public SampledBatch Next(Random random)
     {
         var rows = new int[3 * triplets];
         for (int t = 0; t < triplets; t++)
@@ -43,6 +43,6 @@ internal sealed class RandomTripletSampler : IBatchSampler
             do n = random.Next(set.Count); while (set.Labels[n] == label);
             rows[t] = a; rows[triplets + t] = p; rows[2 * triplets + t] = n;
         }
-        return new Batch(rows, layout);
+        return new SampledBatch(rows, layout);
     }
 }

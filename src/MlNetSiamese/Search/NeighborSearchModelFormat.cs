@@ -1,10 +1,11 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using MlNetSiamese.Persistence;
 
-[assembly: LoadableClass(typeof(MlNetSiamese.NeighborSearchTransformer), typeof(MlNetSiamese.Persistence.NeighborSearchModelFormat), null,
-    typeof(SignatureLoadModel), "Neighbor Search Transformer", MlNetSiamese.Persistence.NeighborSearchModelFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(MlNetSiamese.NeighborSearchTransformer), typeof(MlNetSiamese.Search.NeighborSearchModelFormat), null,
+    typeof(SignatureLoadModel), "Neighbor Search Transformer", MlNetSiamese.Search.NeighborSearchModelFormat.LoaderSignature)]
 
-namespace MlNetSiamese.Persistence;
+namespace MlNetSiamese.Search;
 
 /// <summary>How a <see cref="NeighborSearchTransformer"/> is stored: column names and k, and the index as its own checksummed stream.</summary>
 internal static class NeighborSearchModelFormat

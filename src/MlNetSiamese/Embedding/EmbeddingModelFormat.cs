@@ -1,11 +1,12 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using MlNetSiamese.Persistence;
 using MlNetSiamese.Encoders;
 
-[assembly: LoadableClass(typeof(MlNetSiamese.SiameseEmbeddingTransformer), typeof(MlNetSiamese.Persistence.EmbeddingModelFormat), null,
-    typeof(SignatureLoadModel), "Siamese Embedding Transformer", MlNetSiamese.Persistence.EmbeddingModelFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(MlNetSiamese.SiameseEmbeddingTransformer), typeof(MlNetSiamese.Embedding.EmbeddingModelFormat), null,
+    typeof(SignatureLoadModel), "Siamese Embedding Transformer", MlNetSiamese.Embedding.EmbeddingModelFormat.LoaderSignature)]
 
-namespace MlNetSiamese.Persistence;
+namespace MlNetSiamese.Embedding;
 
 /// <summary>
 /// How a <see cref="SiameseEmbeddingTransformer"/> is stored inside ML.NET's model zip: a versioned main stream

@@ -1,10 +1,11 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using MlNetSiamese.Persistence;
 
-[assembly: LoadableClass(typeof(MlNetSiamese.CosineSimilarityTransformer), typeof(MlNetSiamese.Persistence.SimilarityModelFormat), null,
-    typeof(SignatureLoadModel), "Cosine Similarity Transformer", MlNetSiamese.Persistence.SimilarityModelFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(MlNetSiamese.CosineSimilarityTransformer), typeof(MlNetSiamese.Scoring.SimilarityModelFormat), null,
+    typeof(SignatureLoadModel), "Cosine Similarity Transformer", MlNetSiamese.Scoring.SimilarityModelFormat.LoaderSignature)]
 
-namespace MlNetSiamese.Persistence;
+namespace MlNetSiamese.Scoring;
 
 /// <summary>How a <see cref="CosineSimilarityTransformer"/> is stored: its column names and optional threshold.</summary>
 internal static class SimilarityModelFormat
