@@ -29,6 +29,8 @@ public static class Program
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null,
         CancellationToken cancellationToken = default, Action<TrainingProgress>? onProgress = null)
     {
+        // Numbers are read and written the same way on every machine: --margin 0.3 is 0.3 under de_DE too.
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
         var context = new CliContext(output ?? Console.Out, error ?? output ?? Console.Error,
             plain: output != null || Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")),
             cancellationToken, onProgress);

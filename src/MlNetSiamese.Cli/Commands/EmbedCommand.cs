@@ -15,7 +15,7 @@ public static class EmbedCommand
         var split = new Option<DataSplit>("--split") { Description = "Data sets: Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
         var limit = new Option<int?>("--limit") { Description = "Embed only the first N images." };
         var output = new Option<string>("--out", "-o") { Description = "CSV file to write; the binary index is written next to it with the extension .index.", DefaultValueFactory = _ => "embeddings.csv" };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
         var command = new Command("embed", "Compute embeddings: CSV (id,label,source,e0..) and a binary .index file that 'search --index' and CosineIndex.Load read.")
         {
             model, input, split, limit, output, seed,

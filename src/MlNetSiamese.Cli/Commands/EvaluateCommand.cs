@@ -14,7 +14,7 @@ public static class EvaluateCommand
         var split = new Option<DataSplit>("--split") { Description = "Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
         var limit = new Option<int?>("--limit", "--test-limit") { Description = "Use only the first N images." };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for metrics.json and plots (default: the model's folder)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of pair sampling (and of the split of a single class-folder tree).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the balanced pair sampling (and of the split of a single class-folder tree); the library's default.", DefaultValueFactory = _ => 0 };
         var calibrate = new Option<bool>("--calibrate") { Description = "Choose the same/different threshold on THIS data and write calibration.json into --out " +
             "(use validation data, e.g. --split Train; by default the threshold train calibrated is only assessed here)." };
         var command = new Command("evaluate", "Evaluate a saved model: retrieval and pair metrics, metrics.json, plots.")

@@ -19,7 +19,7 @@ public static class SearchCommand
         var k = new Option<int>("--top", "-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 5 };
         var grid = new Option<string?>("--grid") { Description = "Write a neighbour grid PNG here." };
         var saveIndex = new Option<string?>("--save-index") { Description = "Also save the gallery index (CosineIndex binary) here." };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed." };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
         var command = new Command("search", "Find the most similar gallery images for each query image.")
         {
             model, gallery, split, limit, query, k, grid, saveIndex, seed,

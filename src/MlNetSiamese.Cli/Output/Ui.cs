@@ -47,6 +47,9 @@ public sealed class Ui
         rows.Add(new[] { $"kNN accuracy (k={m.Retrieval.KnnK})", F(m.Retrieval.KnnAccuracy) });
         if (m.Pairs is { } p)
         {
+            rows.Add(new[] { "Pairs (the metrics below)", p.Protocol == PairSampling.Balanced
+                ? $"balanced: {p.PositivePairCount:N0} same + {p.NegativePairCount:N0} different, seed {p.Seed}"
+                : $"all pairs: {p.PositivePairCount:N0} same + {p.NegativePairCount:N0} different" });
             rows.Add(new[] { "ROC AUC", F(p.RocAuc) });
             rows.Add(new[] { "Equal error rate", F(p.EqualErrorRate) });
             rows.Add(new[] { "Best pair accuracy", $"{F(p.BestAccuracy)} (threshold {p.BestAccuracyThreshold:F3})" });
@@ -59,5 +62,6 @@ public sealed class Ui
         Table("Results", new[] { "Metric", "Value" }, rows);
     }
 
+    /// <summary>Four decimals: one more than the seed-to-seed spread of the pair metrics (about 0.001).</summary>
     public static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -52,6 +52,7 @@ public sealed partial class SiameseCatalog
         {
             var scored = PairSampler.CreateScored(set.Vectors, set.Dimension, set.Classes, options);
             pairs = PairEvaluator.Evaluate(scored.Scores, scored.IsPositive, options.HistogramBins, scored.Protocol);
+            pairs.Seed = scored.Seed;
         }
         return new SiameseMetrics(retrieval, pairs);
     }
@@ -84,6 +85,7 @@ public sealed partial class SiameseCatalog
         {
             var scored = PairSampler.CreateScoredCross(q.Vectors, q.Classes, g.Vectors, g.Classes, g.Dimension, options);
             pairs = PairEvaluator.Evaluate(scored.Scores, scored.IsPositive, options.HistogramBins, scored.Protocol);
+            pairs.Seed = scored.Seed;
         }
         return new SiameseMetrics(retrieval, pairs);
     }

@@ -9,11 +9,8 @@ public sealed class CalibrationOptions
     /// <summary>Required precision in (0, 1] for <see cref="CalibrationObjective.MinimumPrecision"/>. Default 0.95.</summary>
     public double TargetPrecision { get; set; } = 0.95;
 
-    /// <summary>How validation pairs are formed from a labelled embedding set (as in evaluation). Default <see cref="PairSampling.Auto"/>.</summary>
-    public PairSampling PairSampling { get; set; } = PairSampling.Auto;
-
-    /// <summary>Largest set used with all pairs under <see cref="PairSampling.Auto"/>. Default 2000.</summary>
-    public int MaxAllPairsItems { get; set; } = 2000;
+    /// <summary>How validation pairs are formed from a labelled embedding set (as in evaluation). Default <see cref="PairSampling.Balanced"/>.</summary>
+    public PairSampling PairSampling { get; set; } = PairSampling.Balanced;
 
     /// <summary>Positive (and as many negative) pairs drawn under balanced sampling. Default 10,000.</summary>
     public int BalancedPairCount { get; set; } = 10_000;
@@ -23,6 +20,6 @@ public sealed class CalibrationOptions
 
     internal SiameseEvaluationOptions ToPairOptions() => new()
     {
-        PairSampling = PairSampling, MaxAllPairsItems = MaxAllPairsItems, BalancedPairCount = BalancedPairCount, Seed = Seed,
+        PairSampling = PairSampling, BalancedPairCount = BalancedPairCount, Seed = Seed,
     };
 }

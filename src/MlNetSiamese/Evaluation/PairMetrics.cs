@@ -27,6 +27,9 @@ public sealed class PairMetrics
     /// <summary>How the pairs were formed.</summary>
     public PairSampling Protocol { get; internal set; }
 
+    /// <summary>The seed the balanced pairs were drawn with (null for all pairs, or when the caller formed the pairs).</summary>
+    public int? Seed { get; internal set; }
+
     /// <summary>Number of positive (same-class) pairs.</summary>
     public long PositivePairCount { get; internal set; }
 

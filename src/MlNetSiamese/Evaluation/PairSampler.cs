@@ -7,7 +7,7 @@ public static class PairSampler
 {
     /// <summary>
     /// Pairs for <paramref name="embeddings"/> (row-major, normalised here) with <paramref name="labels"/>, formed as
-    /// <paramref name="options"/> says (all pairs for small sets, else balanced sampling with a seed), and scored.
+    /// <paramref name="options"/> says (balanced sampling with a seed by default, or all pairs), and scored.
     /// </summary>
     public static ScoredPairs CreateScored(ReadOnlySpan<float> embeddings, int dimension, ReadOnlySpan<int> labels,
         SiameseEvaluationOptions? options = null)
@@ -25,8 +25,6 @@ public static class PairSampler
         int n = labels.Length;
         if (n < 2) throw new ArgumentException($"Pair metrics need at least 2 items; got {n}.", "embeddings");
         var protocol = options.PairSampling;
-        if (protocol == PairSampling.Auto)
-            protocol = n <= options.MaxAllPairsItems ? PairSampling.AllPairs : PairSampling.Balanced;
         var (first, second, positive) = protocol == PairSampling.AllPairs
             ? AllPairs(labels)
             : Balanced(labels, options.BalancedPairCount, options.Seed);
@@ -38,7 +36,7 @@ public static class PairSampler
                 scores[p] = TensorPrimitives.Dot(new ReadOnlySpan<float>(normalized, first[p] * dim, dim),
                                                  new ReadOnlySpan<float>(normalized, second[p] * dim, dim));
         });
-        return new ScoredPairs(first, second, positive, scores, protocol);
+        return new ScoredPairs(first, second, positive, scores, protocol, protocol == PairSampling.Balanced ? options.Seed : null);
     }
 
     /// <summary>Every unordered pair (i &lt; j), in row order.</summary>
@@ -169,12 +167,7 @@ public static class PairSampler
         SiameseEvaluationOptions options)
     {
         options.Validate();
-        long maxAll = options.PairSampling switch
-        {
-            PairSampling.AllPairs => long.MaxValue,
-            PairSampling.Balanced => 0,
-            _ => (long)options.MaxAllPairsItems * (options.MaxAllPairsItems - 1) / 2,
-        };
+        long maxAll = options.PairSampling == PairSampling.AllPairs ? long.MaxValue : 0;
         var (first, second, positive) = Cross(queryLabels, galleryLabels, maxAll, options.BalancedPairCount, options.Seed);
         var protocol = (long)queryLabels.Length * galleryLabels.Length <= maxAll ? PairSampling.AllPairs : PairSampling.Balanced;
         var scores = new float[first.Length];
@@ -185,7 +178,7 @@ public static class PairSampler
                 scores[p] = TensorPrimitives.Dot(new ReadOnlySpan<float>(queries, first[p] * dim, dim),
                                                  new ReadOnlySpan<float>(gallery, second[p] * dim, dim));
         });
-        return new ScoredPairs(first, second, positive, scores, protocol);
+        return new ScoredPairs(first, second, positive, scores, protocol, protocol == PairSampling.Balanced ? options.Seed : null);
     }
 
     private static void CheckBothKinds(bool hasPositive, bool hasNegative)

@@ -6,4 +6,5 @@ namespace MlNetSiamese.Evaluation;
 /// <param name="IsPositive">True for same-class pairs.</param>
 /// <param name="Scores">Cosine similarity of each pair.</param>
 /// <param name="Protocol">How the pairs were formed.</param>
-public sealed record ScoredPairs(int[] First, int[] Second, bool[] IsPositive, float[] Scores, PairSampling Protocol);
+/// <param name="Seed">The seed of balanced sampling (null for all pairs).</param>
+public sealed record ScoredPairs(int[] First, int[] Second, bool[] IsPositive, float[] Scores, PairSampling Protocol, int? Seed = null);

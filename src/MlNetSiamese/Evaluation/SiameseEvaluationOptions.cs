@@ -3,12 +3,11 @@ namespace MlNetSiamese;
 /// <summary>How evaluation pairs are formed for the pair-verification metrics.</summary>
 public enum PairSampling
 {
-    /// <summary>All pairs when the set has at most <see cref="SiameseEvaluationOptions.MaxAllPairsItems"/> items, balanced sampling otherwise.</summary>
-    Auto,
-    /// <summary>Every unordered pair of distinct items (n(n-1)/2 pairs; positives and negatives are not balanced).</summary>
-    AllPairs,
-    /// <summary>The article's protocol: equally many positive and negative pairs drawn with a seed (with replacement).</summary>
-    Balanced,
+    /// <summary>The reference article's protocol, the default: equally many positive and negative pairs drawn with a
+    /// seed (with replacement), whatever the set's size, so numbers from sets of any size compare.</summary>
+    Balanced = 2,
+    /// <summary>Every unordered pair of distinct items (n(n-1)/2 pairs; positives and negatives at the data's class mix).</summary>
+    AllPairs = 1,
 }
 
 /// <summary>Options for <c>ml.Siamese().Evaluate(...)</c> and the array-based evaluators.</summary>
@@ -23,16 +22,13 @@ public sealed class SiameseEvaluationOptions
     /// <summary>Compute the pair-verification metrics (ROC-AUC, EER, best threshold ...). Default true.</summary>
     public bool ComputePairMetrics { get; set; } = true;
 
-    /// <summary>How pairs are formed. Default <see cref="PairSampling.Auto"/>.</summary>
-    public PairSampling PairSampling { get; set; } = PairSampling.Auto;
-
-    /// <summary>Largest set evaluated on all pairs under <see cref="PairSampling.Auto"/>. Default 2000 (about 2 million pairs).</summary>
-    public int MaxAllPairsItems { get; set; } = 2000;
+    /// <summary>How pairs are formed. Default <see cref="PairSampling.Balanced"/>.</summary>
+    public PairSampling PairSampling { get; set; } = PairSampling.Balanced;
 
     /// <summary>Number of positive pairs, and as many negative pairs, drawn under balanced sampling. Default 10,000.</summary>
     public int BalancedPairCount { get; set; } = 10_000;
 
-    /// <summary>Seed of the balanced pair sampling. Default 0.</summary>
+    /// <summary>Seed of the balanced pair sampling (recorded in <see cref="PairMetrics.Seed"/>). Default 0, as everywhere in the library and CLI.</summary>
     public int Seed { get; set; }
 
     /// <summary>Number of equal-width bins over [-1, 1] of the similarity histograms. Default 40.</summary>
@@ -45,7 +41,6 @@ public sealed class SiameseEvaluationOptions
         foreach (int k in RecallAtK)
             if (k < 1) throw new ArgumentOutOfRangeException(nameof(RecallAtK), k, "Every recall@k k must be at least 1.");
         if (KnnK < 1) throw new ArgumentOutOfRangeException(nameof(KnnK), KnnK, "KnnK must be at least 1.");
-        if (MaxAllPairsItems < 2) throw new ArgumentOutOfRangeException(nameof(MaxAllPairsItems), MaxAllPairsItems, "MaxAllPairsItems must be at least 2.");
         if (BalancedPairCount < 1) throw new ArgumentOutOfRangeException(nameof(BalancedPairCount), BalancedPairCount, "BalancedPairCount must be at least 1.");
         if (HistogramBins < 1) throw new ArgumentOutOfRangeException(nameof(HistogramBins), HistogramBins, "HistogramBins must be at least 1.");
         if (!Enum.IsDefined(PairSampling)) throw new ArgumentOutOfRangeException(nameof(PairSampling), PairSampling, "Unknown pair sampling.");

@@ -95,10 +95,8 @@ public sealed class CosineIndex
     {
         CheckK(k);
         var q = NormalizeQuery(query, nameof(query), 0);
-        int n = Count;
-        if (n < ParallelRowThreshold) return Scan(q, 0, n, k);
-
-        int chunks = Math.Min(Environment.ProcessorCount * 4, (n + ParallelRowThreshold / 4 - 1) / (ParallelRowThreshold / 4));
+        int n = Count, chunks = ChunksFor(n);
+        if (chunks == 1) return Scan(q, 0, n, k);
         var partial = new TopK[chunks];
         Parallel.For(0, chunks, c =>
         {
@@ -109,6 +107,10 @@ public sealed class CosineIndex
         foreach (var p in partial) p.AddTo(merged);
         return TopK.Sorted(merged, k);
     }
+
+    /// <summary>How many slices a single query's scan of <paramref name="rows"/> items is cut into, scanned in parallel and merged; 1 scans in one go.</summary>
+    internal static int ChunksFor(int rows) => rows < ParallelRowThreshold ? 1
+        : Math.Max(2, Math.Min(Environment.ProcessorCount * 4, (rows + ParallelRowThreshold / 4 - 1) / (ParallelRowThreshold / 4)));
 
     /// <summary>Searches many queries (row-major, <see cref="Dimension"/> values each) in parallel.</summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k)

@@ -40,19 +40,23 @@ public class PairSamplerTests
     }
 
     [Fact]
-    public void AutoUsesAllPairsForSmallSetsAndScoresAreCosines()
+    public void AllPairsOnRequestBalancedByDefaultAndScoresAreCosines()
     {
         const int dim = 5;
         var (emb, labels) = TestData.Clustered(30, dim, 3, 1f, 3);
-        var pairs = PairSampler.CreateScored(emb, dim, labels);
+        var pairs = PairSampler.CreateScored(emb.AsSpan(), dim, labels, new() { PairSampling = PairSampling.AllPairs });
         Assert.Equal(PairSampling.AllPairs, pairs.Protocol);
+        Assert.Null(pairs.Seed);
         Assert.Equal(30 * 29 / 2, pairs.Scores.Length);
         for (int p = 0; p < pairs.Scores.Length; p += 37)
             Assert.Equal(EmbeddingMath.Cosine(TestData.Row(emb, dim, pairs.First[p]), TestData.Row(emb, dim, pairs.Second[p])), pairs.Scores[p], 5);
 
-        var sampled = PairSampler.CreateScored(emb, dim, labels, new() { MaxAllPairsItems = 10, BalancedPairCount = 50 });
+        // The default, whatever the set's size: balanced pairs with seed 0, recorded.
+        var sampled = PairSampler.CreateScored(emb.AsSpan(), dim, labels, new() { BalancedPairCount = 50 });
         Assert.Equal(PairSampling.Balanced, sampled.Protocol);
+        Assert.Equal(0, sampled.Seed);
         Assert.Equal(100, sampled.Scores.Length);
+        Assert.Equal(PairSampling.Balanced, PairSampler.CreateScored(emb.AsSpan(), dim, labels).Protocol);
     }
 
     [Fact]

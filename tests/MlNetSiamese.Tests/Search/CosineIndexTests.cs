@@ -47,6 +47,8 @@ public class CosineIndexTests
     public void LargeIndexTakesTheParallelPathAndMatchesBruteForce()
     {
         const int dim = 8;
+        Assert.True(CosineIndex.ChunksFor(40_000) > 1, "40,000 items should be scanned in parallel slices");
+        Assert.Equal(1, CosineIndex.ChunksFor(1_000));
         var (index, data, ids) = Build(40_000, dim, 3);
         var queries = TestData.Gaussian(3, dim, 4);
         for (int q = 0; q < 3; q++)
