@@ -5,51 +5,9 @@ using Xunit;
 
 namespace MlNetSiamese.Tests.Embedding;
 
-/// <summary>ML.NET's estimator contract: schema before fit, lazy transform, PredictionEngine, determinism.</summary>
+/// <summary>The embedding estimator beyond the shared contract (<see cref="EstimatorContract"/>): batch sizes, parallel cursors, determinism, progress and cancellation, every image encoder.</summary>
 public class EstimatorContractTests
 {
-    [Fact]
-    public void OutputSchemaIsKnownBeforeFitAndMatchesAfter()
-    {
-        var ml = new MLContext(1);
-        var data = Synthetic.Load(ml, Synthetic.Clusters(3, 5, 12, 1));
-        var estimator = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(Models.VectorOptions));
-        var shape = estimator.GetOutputSchema(MlNetSiamese.Pipeline.SchemaShapes.From(data.Schema));
-        var column = shape.Single(c => c.Name == "Embedding");
-        Assert.Equal(SchemaShape.Column.VectorKind.Vector, column.Kind);
-        Assert.Equal(NumberDataViewType.Single, column.ItemType);
-
-        var model = estimator.Fit(data);
-        var schema = model.GetOutputSchema(data.Schema);
-        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 8), schema["Embedding"].Type);
-        Assert.Equal(data.Schema["Features"].Type, schema["Features"].Type);  // passed through
-    }
-
-    [Fact]
-    public void TransformIsLazyAndPassesColumnsThrough()
-    {
-        var (ml, data, model) = Models.TrainVectorPipeline();
-        var counting = new CountingDataView(data);
-        var output = model.Transform(counting);
-        Assert.Equal(0, counting.CursorsOpened);           // nothing computed yet
-        var features = output.GetColumn<float[]>("Features").ToArray();
-        Assert.Equal(data.GetColumn<float[]>("Features"), features);
-        Assert.Equal(80, output.GetRowCount() ?? features.Length);
-        var embeddings = Synthetic.Embeddings(output, "Embedding");
-        Assert.All(embeddings, e => Assert.Equal(1.0, Math.Sqrt(e.Sum(v => (double)v * v)), 4));
-    }
-
-    [Fact]
-    public void PredictionEngineEqualsBatchedTransform()
-    {
-        var (ml, data, model) = Models.TrainVectorPipeline();
-        var batched = Synthetic.Embeddings(model.Transform(data), "Embedding");
-        var engine = ml.Model.CreatePredictionEngine<Synthetic.VectorRow, EmbeddingRow>(model, inputSchemaDefinition: SchemaFor(12));
-        var rows = Synthetic.Clusters(4, 20, 12, 1);
-        var single = rows.Select(r => engine.Predict(r).Embedding).ToArray();
-        Assert.True(Models.MaxAbsDifference(batched, single) < 1e-5f);
-    }
-
     [Fact]
     public void EmbeddingsDoNotDependOnBatchSize()
     {
@@ -189,15 +147,5 @@ public class EstimatorContractTests
     private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => action(value);
-    }
-
-    private sealed class CountingDataView(IDataView inner) : IDataView
-    {
-        public int CursorsOpened;
-        public bool CanShuffle => inner.CanShuffle;
-        public DataViewSchema Schema => inner.Schema;
-        public long? GetRowCount() => inner.GetRowCount();
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) { CursorsOpened++; return inner.GetRowCursor(columnsNeeded, rand); }
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) { CursorsOpened++; return inner.GetRowCursorSet(columnsNeeded, n, rand); }
     }
 }
