@@ -11,8 +11,7 @@ namespace MlNetSiamese.Encoders;
 /// norm and GELU at the pooled resolution; global max-pooling and a linear projection to the embedding. Pooling right
 /// after the first convolution of a stage puts its second convolution, both batch norms and both activations on a
 /// quarter of the pixels, where a <see cref="ConvNetEncoder"/> stage runs both convolutions before its pool: the widths
-/// 16-32-128-128 cost about the multiply-adds per image of the ConvNet's 32-64-128 and learn more per minute on
-/// CIFAR-10 and Fashion-MNIST (bench/RESULTS.md).
+/// 16-32-128-128 cost about the multiply-adds per image of the ConvNet's 32-64-128.
 /// The batch norms have no learned scale (fixed at 1, as in airbench): their scale 1/sqrt(var + eps) is positive,
 /// so the norm after a pool folds into the convolution before the pool (max-pooling commutes with a positive
 /// per-channel affine map) and the inference network is convolutions, pools and GELUs only.

@@ -5,12 +5,10 @@ namespace MlNetSiamese.Torch;
 /// <summary>
 /// Keeps libtorch's large per-batch buffers in the C heap between batches on Linux/glibc. Every batch allocates and
 /// frees activations and gradients of a few MiB; with glibc's defaults many of them are mmap'ed and unmapped, or
-/// trimmed from the heap top, and fresh pages fault in on the next batch. Measured on the training bench (ConvNet,
-/// 30 batches, processes alternating, bench/RESULTS.md): 1.01-1.09 million minor page faults and 3.1-3.4 s of system
-/// time with the defaults, 90,000-93,000 and 0.3-0.4 s with M_MMAP_THRESHOLD 32 MiB plus M_TRIM_THRESHOLD 256 MiB.
-/// Either setting alone was worse than none (1.1 and 4.6 million faults in one-run probes, also in RESULTS.md):
-/// it switches off glibc's adaptive threshold. The price is that freed memory, up to 256 MiB at the heap top,
-/// stays with the process instead of going back to the system.
+/// trimmed from the heap top, and fresh pages fault in on the next batch. M_MMAP_THRESHOLD 32 MiB plus
+/// M_TRIM_THRESHOLD 256 MiB keep them (about a tenth of the page faults and system time; bench/RESULTS.md has the
+/// measurements). Both are set: either alone switches off glibc's adaptive threshold and is worse than none. The price
+/// is that freed memory, up to 256 MiB at the heap top, stays with the process instead of going back to the system.
 /// Applied once per process, before the first encoder is built. Skipped when the process already sets glibc's malloc
 /// tunables (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, GLIBC_TUNABLES) or when
 /// <c>MLNETSIAMESE_NATIVE_HEAP=default</c>; elsewhere (other C libraries, Windows, macOS) it does nothing.
