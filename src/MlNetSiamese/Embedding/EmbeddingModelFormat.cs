@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MlNetSiamese.Persistence;
 using MlNetSiamese.Encoders;
+using MlNetSiamese.Torch;
 
 [assembly: LoadableClass(typeof(MlNetSiamese.SiameseEmbeddingTransformer), typeof(MlNetSiamese.Embedding.EmbeddingModelFormat), null,
     typeof(SignatureLoadModel), "Siamese Embedding Transformer", MlNetSiamese.Embedding.EmbeddingModelFormat.LoaderSignature)]
@@ -11,13 +12,13 @@ namespace MlNetSiamese.Embedding;
 /// <summary>
 /// How a <see cref="SiameseEmbeddingTransformer"/> is stored inside ML.NET's model zip: a versioned main stream
 /// (column pairs, batch size) plus the encoder as two streams of its own, <c>EncoderConfig.json</c> and
-/// <c>EncoderWeights.bin</c>.
+/// <c>ModuleWeights.bin</c>.
 /// </summary>
 internal static class EmbeddingModelFormat
 {
     public const string LoaderSignature = "MlNetSiameseEmbedding";
 
-    // 0x00010001: first version (column pairs, batch size, EncoderConfig.json, EncoderWeights.bin).
+    // 0x00010001: first version (column pairs, batch size, EncoderConfig.json, ModuleWeights.bin).
     // 0x00010002: EncoderConfig.json may say FastConvNet or TestTimeFlip, which a 1.1 reader would reject or, for the
     //             flip, silently ignore; the stream layout is unchanged, so 1.1 streams still load (TestTimeFlip false).
     // 0x00010003: EncoderConfig.json may say TestTimeShift, which a 1.2 reader would silently ignore; layout unchanged.
@@ -61,12 +62,12 @@ internal static class EmbeddingModelFormat
 /// <summary>An encoder as two streams beside a model's main stream: its configuration (JSON) and its weights.</summary>
 internal static class EncoderStreams
 {
-    public const string ConfigStream = "EncoderConfig.json", WeightsStream = "EncoderWeights.bin";
+    public const string ConfigStream = "EncoderConfig.json", WeightsStream = "ModuleWeights.bin";
 
     public static void Save(ModelSaveContext ctx, Encoder encoder)
     {
         ctx.SaveTextStream(ConfigStream, w => w.Write(encoder.Config.ToJson()));
-        ctx.SaveBinaryStream(WeightsStream, w => EncoderWeights.Write(w.BaseStream, encoder.Network));
+        ctx.SaveBinaryStream(WeightsStream, w => ModuleWeights.Write(w.BaseStream, encoder.Network));
     }
 
     public static Encoder Load(ModelLoadContext ctx)
@@ -78,7 +79,7 @@ internal static class EncoderStreams
         var encoder = new Encoder(config);
         try
         {
-            if (!ctx.TryLoadBinaryStream(WeightsStream, r => EncoderWeights.Read(r.BaseStream, encoder.Network, $"Siamese model stream '{WeightsStream}'")))
+            if (!ctx.TryLoadBinaryStream(WeightsStream, r => ModuleWeights.Read(r.BaseStream, encoder.Network, $"Siamese model stream '{WeightsStream}'")))
                 throw new InvalidDataException($"Siamese model: the stream '{WeightsStream}' is missing from the model file.");
             encoder.Network.eval();
             return encoder;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MlNetSiamese.Encoders;
 using MlNetSiamese.Losses;
+using MlNetSiamese.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,7 +114,7 @@ internal sealed class SiameseTrainer(EncoderConfig config, TripletObjectiveOptio
             }
 
             double score = validation == null ? double.NaN : ValidationScore.PrecisionAt1(encoder, validation);
-            bool isBest = best.Record(score, () => EncoderWeights.ToBytes(encoder.Network));
+            bool isBest = best.Record(score, () => ModuleWeights.ToBytes(encoder.Network));
             var report = new TrainingProgress
             {
                 Epoch = epoch, Epochs = recipe.Epochs, Batch = batches, BatchesPerEpoch = batches, EpochCompleted = true,
@@ -122,13 +123,13 @@ internal sealed class SiameseTrainer(EncoderConfig config, TripletObjectiveOptio
             };
             history.Add(report);
             // The checkpoint is on disk before anyone hears of the epoch, so a cancellation from the report keeps it.
-            session?.Save(epoch, best, EncoderWeights.ToBytes(encoder.Network), head == null ? null : EncoderWeights.ToBytes(head), optimizer.ToBytes(), history);
+            session?.Save(epoch, best, ModuleWeights.ToBytes(encoder.Network), head == null ? null : ModuleWeights.ToBytes(head), optimizer.ToBytes(), history);
             run.Progress?.Report(report);
             run.Log?.Invoke($"epoch {epoch}/{recipe.Epochs}: loss {report.Loss:F4}, active triplets {report.ActiveTripletFraction:P1}, " +
                             $"validation precision@1 {score:F4}{(isBest ? " (best)" : "")}, {clock.Elapsed.TotalSeconds:F1}s");
             if (best.ShouldStop) run.Log?.Invoke($"early stop: no better validation score for {best.EpochsSinceBest} epochs");
         }
-        if (best.Weights != null) EncoderWeights.Read(new MemoryStream(best.Weights), encoder.Network, "the best epoch's weights");
+        if (best.Weights != null) ModuleWeights.Read(new MemoryStream(best.Weights), encoder.Network, "the best epoch's weights");
     }
 
     /// <summary>Restores the checkpoint's weights, optimiser, best epoch and history; returns the first epoch to train.</summary>
@@ -136,9 +137,9 @@ internal sealed class SiameseTrainer(EncoderConfig config, TripletObjectiveOptio
     {
         var checkpoint = session.Load();
         string path = session.Path;
-        EncoderWeights.Read(new MemoryStream(checkpoint.Weights), encoder.Network, $"training checkpoint '{path}'");
+        ModuleWeights.Read(new MemoryStream(checkpoint.Weights), encoder.Network, $"training checkpoint '{path}'");
         if (head != null)
-            EncoderWeights.Read(new MemoryStream(checkpoint.HeadWeights ?? throw new InvalidDataException($"Training checkpoint '{path}' lacks the classification head's weights.")),
+            ModuleWeights.Read(new MemoryStream(checkpoint.HeadWeights ?? throw new InvalidDataException($"Training checkpoint '{path}' lacks the classification head's weights.")),
                 head, $"training checkpoint '{path}' (classification head)");
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
             optimizer.Load(reader, $"training checkpoint '{path}'");

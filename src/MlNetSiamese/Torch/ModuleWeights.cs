@@ -3,15 +3,15 @@ using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MlNetSiamese.Encoders;
+namespace MlNetSiamese.Torch;
 
 /// <summary>
-/// The weights of an encoder as a checked binary blob: magic, tensor count, then per tensor its name, element type,
+/// The weights of a module (an encoder, a training head) as a checked binary blob: magic, tensor count, then per tensor its name, element type,
 /// shape and little-endian data, then a SHA-256 of all that. Reading checks the hash first and then that every
 /// name and shape equals the network rebuilt from its configuration, so a damaged or lying blob is refused before
 /// anything is allocated from what it claims.
 /// </summary>
-internal static class EncoderWeights
+internal static class ModuleWeights
 {
     private static readonly byte[] Magic = "MNSWGT01"u8.ToArray();
     private const int Float32 = 1, Int64 = 2;
