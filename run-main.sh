@@ -8,7 +8,7 @@ if [ -z "${MLNETSIAMESE_DATA:-}" ] && [ ! -d data/fashion-mnist ] && [ ! -d /usr
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   if ! ($SUDO apt-get update -qq && $SUDO apt-get install -y -qq dataset-fashion-mnist); then
     echo "apt could not install it; downloading from the official address instead"
-    dotnet run -c Release --project src/MlNetSiamese.Cli -- data download fashion-mnist --out data/fashion-mnist
+    dotnet run -c Release --project src/MlNetSiamese.Cli -- data download fashion-mnist --to data/fashion-mnist
   fi
 fi
 

@@ -63,7 +63,12 @@ public static class ModelFiles
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new RunException($"'{path}' is not a model saved by mlnet-siamese ({e.GetType().Name}: {e.Message}). " +
+            // ML.NET wraps a loader's exception (TargetInvocationException, ...): the innermost one says what is wrong.
+            var inner = e;
+            while (inner.InnerException != null) inner = inner.InnerException;
+            if (inner.StackTrace?.Contains("MlNetSiamese.") == true || inner is DllNotFoundException)
+                throw new RunException($"'{path}' cannot be loaded: {inner.Message}", e);
+            throw new RunException($"'{path}' is not a model saved by mlnet-siamese ({inner.GetType().Name}: {inner.Message}). " +
                                    "Train one with 'mlnet-siamese train --out DIR' and pass DIR/model.zip.", e);
         }
         var embedder = FindEmbedder(model)

@@ -245,6 +245,36 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         (exit, output) = Run(["compare", "--model", Path.Combine(f.Root, "missing.zip"), "a.png", "b.png"]);
         Assert.Equal(2, exit);
         Assert.Contains("does not exist", output);
+
+        // A model of ours whose encoder configuration lies: the library's own message, not "not a model".
+        string lying = Path.Combine(f.Root, "lying.zip");
+        File.Copy(Path.Combine(f.ModelDir, "model.zip"), lying, overwrite: true);
+        using (var zip = System.IO.Compression.ZipFile.Open(lying, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("EncoderConfig.json"));
+            string json;
+            using (var reader = new StreamReader(entry.Open())) json = reader.ReadToEnd();
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(entry.FullName).Open());
+            writer.Write(System.Text.RegularExpressions.Regex.Replace(json, "\"EmbeddingDimension\":\\s*\\d+", "\"EmbeddingDimension\": 0"));
+        }
+        (exit, output) = Run(["evaluate", "--model", lying, "--data", f.Idx]);
+        Assert.Equal(1, exit);
+        Assert.Contains("cannot be loaded: Encoder configuration is invalid: EmbeddingDimension 0", output);
+        Assert.DoesNotContain("is not a model", output);
+    }
+
+    [Fact]
+    public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
+    {
+        var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--image-size", output);
+        Assert.Contains("at least 4 x 4", output);   // the fixture's 2-stage widths halve twice
+        (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "4", "--widths", "8,16,32", "--out", Path.Combine(f.Root, "tiny"), "--epochs", "1"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("at least 8 x 8", output);
+        Assert.DoesNotContain("Output size is too small", output);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public static class TrainCommand
             string outDir = r.GetValue(output)!;
             string? dataDir = r.GetValue(data);
             var shape = new ImageShape(r.GetValue(grayscale) ? 1 : 3, r.GetValue(imageSize), r.GetValue(imageSize));
-            if (shape.Width < 4) throw new UsageException($"--image-size must be at least 4; got {shape.Width}.");
+            if (shape.Width < 1) throw new UsageException($"--image-size must be at least 1; got {shape.Width}.");   // the encoder's own minimum is checked with the recipe
             float calFraction = r.GetValue(calibrationFraction);
             if (!(calFraction >= 0 && calFraction < 0.5f)) throw new UsageException($"--calibration-fraction must be in [0, 0.5); got {calFraction}.");
             // The recipe first (for the requested image shape), so that option errors come before any data is read.
@@ -131,7 +131,8 @@ public static class TrainCommand
         {
             var section = RecipeOptions.Sections.FirstOrDefault(x => e.ParamName?.StartsWith(x.Section + ".") == true);
             var property = section.Type == null ? null : RecipeOptions.Properties(section.Type).FirstOrDefault(p => e.ParamName == $"{section.Section}.{p.Name}");
-            string flag = property == null ? e.ParamName ?? "an option" : "--" + RecipeOptions.CliName(property);
+            string flag = property != null ? "--" + RecipeOptions.CliName(property)
+                : e.ParamName is "ImageHeight" or "ImageWidth" or "ImageChannels" ? "--image-size" : e.ParamName ?? "an option";
             throw new UsageException($"{flag}: {e.Message.Split(" (Parameter")[0]} Fix it (mlnet-siamese train --help).");
         }
         return options;

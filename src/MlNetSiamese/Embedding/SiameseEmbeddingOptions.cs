@@ -56,9 +56,12 @@ public sealed class SiameseEmbeddingOptions
         OptionCheck.That(vector || IsImage, nameof(ImageChannels), $"{ImageChannels}x{ImageHeight}x{ImageWidth}",
             "all > 0 for images or all 0 for plain vectors (ImageChannels x ImageHeight x ImageWidth)");
         OptionCheck.That(Encoder != null && Objective != null && Training != null && Inference != null, "SiameseEmbeddingOptions", "null", "Encoder, Objective, Training and Inference set");
-        Encoder!.Validate(IsImage);
+        Encoder!.Validate(ImageHeight, ImageWidth);
         Objective!.Validate();
         Training!.Validate(ImageHeight, ImageWidth);
+        int minimum = Encoder.MinimumImageSide(IsImage);
+        OptionCheck.That(Training.TrainingCropSize == 0 || Training.TrainingCropSize >= minimum, "Training.TrainingCropSize", Training.TrainingCropSize,
+            $"0 (off) or at least the encoder's smallest image side, {minimum}");
         Inference!.Validate(IsImage);
         OptionCheck.That(!ResumeFromCheckpoint || !string.IsNullOrWhiteSpace(CheckpointPath), nameof(ResumeFromCheckpoint), ResumeFromCheckpoint,
             "false unless CheckpointPath names the checkpoint to resume from");

@@ -33,6 +33,18 @@ public sealed record EncoderConfig
 
     internal const int MaxWidth = 8192, MaxInputSize = 1 << 26, MaxStages = 16;
 
+    /// <summary>
+    /// The smallest image side the network takes: each 2 x 2 max-pool halves the side (rounding down), and a side of 0
+    /// fails inside libtorch. A ConvNet pools once per stage, a FastConvNet once per stage after its stem, a ResNet's
+    /// strided convolutions never reach 0.
+    /// </summary>
+    internal static int MinimumImageSide(EncoderKind kind, int stages) => kind switch
+    {
+        EncoderKind.ConvNet => 1 << Math.Min(stages, 30),
+        EncoderKind.FastConvNet => 1 << Math.Clamp(stages - 1, 0, 30),
+        _ => 1,
+    };
+
     /// <summary>Throws <see cref="InvalidDataException"/> when the record cannot describe a network this library builds.</summary>
     public void Validate()
     {
@@ -45,6 +57,7 @@ public sealed record EncoderConfig
             Kind != EncoderKind.Mlp && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
             TestTimeFlip && !IsImage ? "TestTimeFlip needs an image input (Channels, Height and Width > 0)" :
             Kind == EncoderKind.FastConvNet && Widths.Length < 2 ? $"{Kind} needs a stem width and at least one stage width" :
+            IsImage && Math.Min(Height, Width) < MinimumImageSide(Kind, Widths.Length) ? $"a {Kind} with {Widths.Length} widths needs images of at least {MinimumImageSide(Kind, Widths.Length)} x {MinimumImageSide(Kind, Widths.Length)} pixels; got {Height} x {Width}" :
             IsImage && (long)Channels * Height * Width != InputSize ? $"Channels x Height x Width = {(long)Channels * Height * Width} differs from InputSize {InputSize}" :
             null;
         if (problem != null) throw new InvalidDataException($"Encoder configuration is invalid: {problem}.");

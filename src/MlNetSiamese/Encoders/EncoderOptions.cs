@@ -27,16 +27,24 @@ public sealed class EncoderOptions
     /// <summary>The network built for image input (<paramref name="image"/>) or plain vectors.</summary>
     internal EncoderKind Resolve(bool image) => Kind == EncoderKind.Auto ? (image ? EncoderKind.ConvNet : EncoderKind.Mlp) : Kind;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option that does not fit the input.</summary>
-    internal void Validate(bool image)
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option that does not fit the input
+    /// (images of <paramref name="height"/> x <paramref name="width"/>, both 0 for plain vectors).</summary>
+    internal void Validate(int height, int width)
     {
+        bool image = height > 0 && width > 0;
         OptionCheck.That(image || Kind is EncoderKind.Auto or EncoderKind.Mlp, "Encoder.Kind", Kind, "Mlp or Auto when the input is a plain vector (set ImageChannels, ImageHeight and ImageWidth for images)");
         OptionCheck.That(Widths == null || Widths.Length is > 0 and <= EncoderConfig.MaxStages && Widths.All(w => w is > 0 and <= EncoderConfig.MaxWidth), "Encoder.Widths",
             Widths == null ? "null" : string.Join(",", Widths), $"null or 1 to {EncoderConfig.MaxStages} widths in 1..{EncoderConfig.MaxWidth}");
         OptionCheck.That(!(Resolve(image) == EncoderKind.FastConvNet && Widths is { Length: < 2 }), "Encoder.Widths", Widths == null ? "null" : string.Join(",", Widths),
             "null or at least two widths for FastConvNet (the stem's, then each stage's)");
         OptionCheck.That(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, "Encoder.EmbeddingDimension", EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
+        int minimum = MinimumImageSide(image);
+        OptionCheck.That(!image || Math.Min(height, width) >= minimum, "ImageHeight", $"{height}x{width}",
+            $"at least {minimum} x {minimum} pixels for a {Resolve(image)} with {(Widths ?? DefaultWidths(Resolve(image))).Length} widths (each pool halves the image)");
     }
+
+    /// <summary>The smallest image side this encoder takes (see <see cref="EncoderConfig.MinimumImageSide"/>).</summary>
+    internal int MinimumImageSide(bool image) => image ? EncoderConfig.MinimumImageSide(Resolve(image), (Widths ?? DefaultWidths(Resolve(image))).Length) : 0;
 
     /// <summary>The record that builds the network for inputs of <paramref name="inputSize"/> floats.</summary>
     internal EncoderConfig ToConfig(int channels, int height, int width, int inputSize, bool testTimeFlip)

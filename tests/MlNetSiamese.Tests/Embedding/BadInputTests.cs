@@ -154,4 +154,29 @@ public class BadInputTests
 
     private sealed class TextRow { public string Label { get; set; } = ""; public string Features { get; set; } = ""; }
 
+    [Theory]
+    [InlineData(EncoderKind.ConvNet, 3, 8)]      // three 2 x 2 pools
+    [InlineData(EncoderKind.FastConvNet, 4, 8)]  // a stem, then three pooled stages
+    [InlineData(EncoderKind.ResNet, 3, 1)]       // strided convolutions never reach 0
+    public void ImagesSmallerThanTheEncoderTakesAreRefusedNamingTheMinimum(EncoderKind kind, int stages, int minimum)
+    {
+        int[] widths = Enumerable.Repeat(8, stages).ToArray();
+        Assert.Equal(minimum, EncoderConfig.MinimumImageSide(kind, stages));
+        if (minimum > 1)
+        {
+            var small = new SiameseEmbeddingOptions { ImageChannels = 1, ImageHeight = minimum - 1, ImageWidth = minimum - 1, Encoder = { Kind = kind, Widths = widths } };
+            var e = Assert.Throws<ArgumentOutOfRangeException>(small.Validate);
+            Assert.Contains("ImageHeight", e.Message);
+            Assert.Contains($"at least {minimum} x {minimum}", e.Message);
+            var config = new EncoderConfig { Kind = kind, Channels = 1, Height = minimum - 1, Width = minimum - 1, InputSize = (minimum - 1) * (minimum - 1), Widths = widths, EmbeddingDimension = 4 };
+            Assert.Contains($"at least {minimum} x {minimum}", Assert.Throws<InvalidDataException>(config.Validate).Message);
+        }
+        // At the minimum the network runs (libtorch would fail below it with "Output size is too small").
+        var fits = new EncoderConfig { Kind = kind, Channels = 1, Height = minimum, Width = minimum, InputSize = minimum * minimum, Widths = widths, EmbeddingDimension = 4 };
+        using var encoder = new MlNetSiamese.Encoders.Encoder(fits);
+        encoder.Network.eval();
+        var output = new float[2 * 4];
+        encoder.Embed(new float[2 * minimum * minimum], 2, output);
+        Assert.All(output, v => Assert.True(float.IsFinite(v)));
+    }
 }
