@@ -8,7 +8,9 @@ var test = ml.Data.TakeRows(ml.Data.LoadFashionMnist(split: DataSplit.Test), 200
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.SiameseEmbed(new SiameseEmbeddingOptions
     {
-        InputColumnName = "Features", OutputColumnName = "Embedding", LabelColumnName = "Label", ImageChannels = 1, ImageHeight = 28, ImageWidth = 28, Encoder = { EmbeddingDimension = 64 },
+        InputColumnName = "Features", OutputColumnName = "Embedding", LabelColumnName = "Label",
+        ImageChannels = 1, ImageHeight = 28, ImageWidth = 28,
+        Encoder = { EmbeddingDimension = 64 },
         Training = { Epochs = 3, Seed = 1 },
     }));
 var model = pipeline.Fit(train);
