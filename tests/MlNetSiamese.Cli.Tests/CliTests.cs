@@ -264,6 +264,37 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.DoesNotContain("is not a model", output);
     }
 
+    [Theory]
+    [InlineData("de-DE")]
+    [InlineData("fr-FR")]
+    public void Numbers_mean_the_same_under_a_comma_decimal_culture(string culture)
+    {
+        var before = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo(culture);
+            Assert.Equal(",", System.Globalization.CultureInfo.CurrentCulture.NumberFormat.NumberDecimalSeparator);   // the case that went wrong
+            string outDir = Path.Combine(f.Root, "culture-" + culture);
+            var (exit, output) = Run(["train", "--data", f.Idx, "--out", outDir, "--margin", "0.3", "--learning-rate", "0.002", "--calibration-fraction", "0.2", .. CliFixture.Small]);
+            Assert.True(exit == 0, output);
+            Assert.Equal(0.3f, SavedOptions(outDir, "Objective").GetProperty("Margin").GetSingle());
+            Assert.Equal(0.002f, SavedOptions(outDir, "Training").GetProperty("LearningRate").GetSingle());
+            Assert.Matches(@"Precision@1\s+\|\s+\d\.\d{4}", output);   // printed with a dot
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo(culture);
+            string a = Path.Combine(f.Pngs, "class0", "img0.png"), b = Path.Combine(f.Pngs, "class0", "img1.png");
+            (exit, output) = Run(["compare", "--model", f.ModelDir, a, b, "--threshold", "0.5"]);
+            Assert.True(exit == 0, output);
+            Assert.Contains("threshold 0.5000 from --threshold", output);
+            (exit, output) = Run(["compare", "--model", f.ModelDir, a, b, "--threshold", "2"]);
+            Assert.Equal(2, exit);
+            Assert.Contains("in [-1, 1]", output);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = before;
+        }
+    }
+
     [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {

@@ -30,6 +30,8 @@ public static class CompareCommand
             var images = ImageInputs.EmbedFiles(ml, embedder, [a[0], b[0]]);
             float similarity = Cosine(images.Vector(0), images.Vector(1));
             float? t = r.GetValue(threshold);
+            if (t is { } given && !(given >= -1 && given <= 1))
+                throw new UsageException($"--threshold is a cosine similarity, in [-1, 1]; got {given}.");
             string source = "--threshold";
             if (t == null)
             {
