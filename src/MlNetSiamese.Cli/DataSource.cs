@@ -22,15 +22,19 @@ public static class DataSource
 
     public enum Kind { Idx, Cifar10, ImageFolderSplit, ImageFolderSingle }
 
+    /// <summary>The idx or CIFAR-10 binary data set in <paramref name="dir"/>, or null (for example a folder of photos).</summary>
+    public static Kind? DataSetIn(string dir) =>
+        FashionMnist.IsPresentIn(dir) || FashionMnist.IsPresentIn(Path.Combine(dir, DefaultData.FashionMnistFolderName)) ? Kind.Idx
+        : File.Exists(Path.Combine(dir, Cifar10BinaryReader.BatchFileNames(DataSplit.Train)[0])) ||
+          File.Exists(Path.Combine(dir, Cifar10BinaryReader.ArchiveFolderName, Cifar10BinaryReader.BatchFileNames(DataSplit.Train)[0])) ? Kind.Cifar10
+        : null;
+
     public static Kind Detect(string dir)
     {
         if (!Directory.Exists(dir))
             throw new UsageException($"Data folder '{dir}' does not exist. Pass --data with an existing folder ({DataHelp}), " +
                                      "or leave --data out and get Fashion-MNIST with 'mlnet-siamese data download fashion-mnist'.");
-        if (FashionMnist.IsPresentIn(dir) || FashionMnist.IsPresentIn(Path.Combine(dir, DefaultData.FashionMnistFolderName))) return Kind.Idx;
-        if (File.Exists(Path.Combine(dir, Cifar10BinaryReader.BatchFileNames(DataSplit.Train)[0])) ||
-            File.Exists(Path.Combine(dir, Cifar10BinaryReader.ArchiveFolderName, Cifar10BinaryReader.BatchFileNames(DataSplit.Train)[0])))
-            return Kind.Cifar10;
+        if (DataSetIn(dir) is { } dataSet) return dataSet;
         if (Directory.Exists(Path.Combine(dir, "train")) && Directory.Exists(Path.Combine(dir, "test"))) return Kind.ImageFolderSplit;
         if (Directory.EnumerateDirectories(dir).Any(d => Directory.EnumerateFiles(d).Any(ImageFolder.IsImageFile))) return Kind.ImageFolderSingle;
         throw new UsageException($"Data folder '{dir}' holds no known data set. Expected: {DataHelp}");
@@ -41,7 +45,8 @@ public static class DataSource
     /// takes the first N rows of idx and CIFAR-10 files (shuffled by their makers) and a seeded sample of an image
     /// folder's listing, drawn before decoding (its files are sorted by class).
     /// </summary>
-    public static InMemoryImageDataView Load(MLContext ml, string? dir, DataSplit split, int? limit, ImageShape? shape, int seed)
+    /// <param name="log">Receives the line that names the unreadable files an image folder skipped (count and first path).</param>
+    public static InMemoryImageDataView Load(MLContext ml, string? dir, DataSplit split, int? limit, ImageShape? shape, int seed, Action<string>? log = null)
     {
         if (limit is < 1) throw new UsageException($"--limit/--test-limit must be at least 1; got {limit}.");
         InMemoryImageDataView view;
@@ -58,18 +63,18 @@ public static class DataSource
                 case Kind.Idx: view = ml.Data.LoadFashionMnist(dir, split); break;
                 case Kind.Cifar10: view = ml.Data.LoadCifar10Binary(dir, split); break;
                 case Kind.ImageFolderSplit:
-                    return Decode(ImageFolder.List(Path.Combine(dir, split == DataSplit.Train ? "train" : "test"), skipUnreadable: true), limit, shape, seed);
+                    return Decode(ImageFolder.List(Path.Combine(dir, split == DataSplit.Train ? "train" : "test"), skipUnreadable: true), limit, shape, seed, log);
                 default:
                     var (train, test) = ImageFolder.List(dir, skipUnreadable: true).Split(TestFraction, seed);
-                    return Decode(split == DataSplit.Train ? train : test, limit, shape, seed);
+                    return Decode(split == DataSplit.Train ? train : test, limit, shape, seed, log);
             }
         }
         return limit is { } n && n < view.Count ? Subset(view, Enumerable.Range(0, n).ToArray()) : view;
     }
 
-    private static InMemoryImageDataView Decode(ImageFolderListing listing, int? limit, ImageShape shape, int seed)
+    private static InMemoryImageDataView Decode(ImageFolderListing listing, int? limit, ImageShape shape, int seed, Action<string>? log)
         => ImageFolder.LoadInMemory(limit is { } n ? listing.Sample(n, seed) : listing, shape.Width, shape.Height, shape.Grayscale,
-            skipUnreadable: true, minClasses: 1, log: _ => { });
+            skipUnreadable: true, minClasses: 1, log: log ?? (_ => { }));
 
     public static InMemoryImageDataView Subset(InMemoryImageDataView view, IReadOnlyList<int> rows)
     {

@@ -32,17 +32,18 @@ public static class ImageInputs
         return files;
     }
 
-    public static EmbeddedImages EmbedFiles(MLContext ml, SiameseEmbeddingTransformer embedder, IReadOnlyList<string> files)
+    /// <summary>
+    /// Decodes the files to the model's input shape (an unreadable one is an error naming it) and embeds them; labels
+    /// are the parent folders' names.
+    /// </summary>
+    public static EmbeddedImages EmbedFiles(MLContext ml, SiameseEmbeddingTransformer embedder, IReadOnlyList<string> files, string root = "the given files")
     {
         var enc = embedder.Encoder;
         if (!enc.IsImage) throw new UsageException("This model embeds plain vectors, not images; use --data with a data set instead of image files.");
-        var entries = files.Select(f => new ImageFolderEntry { ImagePath = f, Label = Path.GetFileName(Path.GetDirectoryName(f)) ?? "" }).ToList();
-        var listing = ml.Data.LoadFromEnumerable(entries);
-        var pixels = ml.Transforms.LoadImagePixels(enc.Width, enc.Height, enc.Channels == 1).Fit(listing).Transform(listing);
-        var embedded = embedder.Transform(pixels);
-        var features = ReadVectors(embedded, InMemoryImageDataView.FeaturesColumnName);
-        var embeddings = ReadVectors(embedded, "Embedding");
-        return new EmbeddedImages(files, entries.Select(e => e.Label).ToList(), features, embeddings.SelectMany(v => v).ToArray(), embedder.EmbeddingDimension);
+        var listing = ImageFolderListing.FromFiles(root, files);
+        var view = ImageFolder.LoadInMemory(listing, enc.Width, enc.Height, enc.Channels == 1, skipUnreadable: false, minClasses: 1);
+        var data = EmbedData(embedder, view);
+        return data with { Names = files };
     }
 
     public static EmbeddedImages EmbedData(SiameseEmbeddingTransformer embedder, InMemoryImageDataView view)
@@ -59,34 +60,22 @@ public static class ImageInputs
             Enumerable.Range(0, view.Count).Select(view.GetLabel).ToList(), pixels, embeddings, embedder.EmbeddingDimension);
     }
 
-    /// <summary>--gallery / --data: a data set folder (idx or CIFAR-10 binary: split and limit apply) or image files.</summary>
+    /// <summary>
+    /// --gallery / --input: a data set folder (idx or CIFAR-10 binary: split and limit apply), or image files: one file,
+    /// or every image under a folder at any depth (class sub-folders are labels when present). --limit samples a folder's
+    /// images evenly across its classes.
+    /// </summary>
     public static EmbeddedImages EmbedPath(MLContext ml, SiameseEmbeddingTransformer embedder, string? path, DataSplit split, int? limit, int seed, string optionName)
     {
-        if (path == null || Directory.Exists(path) && DataSource.Detect(path) is DataSource.Kind.Idx or DataSource.Kind.Cifar10)
+        if (path == null || Directory.Exists(path) && DataSource.DataSetIn(path) is DataSource.Kind.Idx or DataSource.Kind.Cifar10)
         {
             var view = DataSource.Load(ml, path, split, limit, ImageShape.Of(embedder.Encoder), seed);
             DataSource.CheckShape(view, embedder.Encoder, path);
             return EmbedData(embedder, view);
         }
+        if (limit is < 1) throw new UsageException($"--limit must be at least 1; got {limit}.");
         var files = ListFiles(path, optionName);
-        if (limit is { } n) files = files.Take(n).ToList();
-        return EmbedFiles(ml, embedder, files);
-    }
-
-    private static List<float[]> ReadVectors(IDataView data, string column)
-    {
-        var col = data.Schema[column];
-        var result = new List<float[]>();
-        using var cursor = data.GetRowCursor(new[] { col });
-        var getter = cursor.GetGetter<VBuffer<float>>(col);
-        var buffer = default(VBuffer<float>);
-        while (cursor.MoveNext())
-        {
-            getter(ref buffer);
-            var dense = new float[buffer.Length];
-            buffer.CopyTo(dense);
-            result.Add(dense);
-        }
-        return result;
+        if (limit is { } n) files = ImageFolderListing.FromFiles(path, files).SampleAcrossClasses(n, seed).Entries.Select(e => e.ImagePath).ToList();
+        return EmbedFiles(ml, embedder, files, path);
     }
 }

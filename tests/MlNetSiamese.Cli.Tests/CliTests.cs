@@ -296,6 +296,55 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void A_plain_folder_of_photos_is_a_gallery_and_a_limit_samples_every_class()
+    {
+        // Photos straight in a folder (no class sub-folders), as the README's examples use them.
+        string photos = Path.Combine(f.Root, "plain-photos");
+        Directory.CreateDirectory(photos);
+        foreach (var file in Directory.GetFiles(Path.Combine(f.Pngs, "class0")).Take(3).Concat(Directory.GetFiles(Path.Combine(f.Pngs, "class1")).Take(2)))
+            File.Copy(file, Path.Combine(photos, Path.GetFileName(Path.GetDirectoryName(file)) + "-" + Path.GetFileName(file)), overwrite: true);
+        string csv = Path.Combine(f.Root, "plain-embed", "e.csv");
+        var (exit, output) = Run(["embed", "--model", f.ModelDir, "--input", photos, "--out", csv]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("embedded 5 images", output);
+        (exit, output) = Run(["search", "--model", f.ModelDir, "--gallery", photos, "--query", Directory.GetFiles(photos)[0], "-k", "2"]);
+        Assert.True(exit == 0, output);
+
+        // --limit on class folders: every class, not the first N sorted paths (all of class0).
+        csv = Path.Combine(f.Root, "limit-embed", "e.csv");
+        (exit, output) = Run(["embed", "--model", f.ModelDir, "--input", f.Pngs, "--limit", "4", "--out", csv]);
+        Assert.True(exit == 0, output);
+        var labels = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')[1]).ToList();
+        Assert.Equal(4, labels.Count);
+        Assert.True(labels.Distinct().Count() >= 2, $"labels {string.Join(" ", labels)}");
+    }
+
+    [Fact]
+    public void An_unreadable_image_is_named_and_train_reports_what_it_skipped()
+    {
+        string bad = Path.Combine(f.Root, "broken", "broken.jpg");
+        Directory.CreateDirectory(Path.GetDirectoryName(bad)!);
+        File.WriteAllBytes(bad, [0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3]);   // a JPEG header, then nothing decodable
+        string good = Directory.GetFiles(Path.Combine(f.Pngs, "class0"))[0];
+        var (exit, output) = Run(["compare", "--model", f.ModelDir, good, bad]);
+        Assert.Equal(1, exit);
+        Assert.Contains(bad, output);
+        Assert.DoesNotContain("Splitter/consolidator", output);
+        (exit, output) = Run(["embed", "--model", f.ModelDir, "--input", Path.GetDirectoryName(bad)!, "--out", Path.Combine(f.Root, "broken.csv")]);
+        Assert.Equal(1, exit);
+        Assert.Contains(bad, output);
+
+        // train skips it, and says so with the path.
+        string data = SplitFolder("broken-folder", seed: 9);
+        string trainBad = Path.Combine(data, "train", "class0", "zz-broken.jpg");
+        File.Copy(bad, trainBad, overwrite: true);
+        (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", Path.Combine(f.Root, "broken-model"), .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("skipped 1 unreadable file", output);
+        Assert.Contains(trainBad, output);
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

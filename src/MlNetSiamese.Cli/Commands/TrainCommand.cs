@@ -44,8 +44,8 @@ public static class TrainCommand
             var options = Recipe(r, preset, optionsFile, recipe, shape.Channels, shape.Height, shape.Width);
             int s = options.Training.Seed;
             var ml = new MLContext(s);
-            var all = DataSource.Load(ml, dataDir, DataSplit.Train, r.GetValue(limit), shape, s);
-            var test = DataSource.Load(ml, dataDir, DataSplit.Test, r.GetValue(testLimit), shape, s);
+            var all = DataSource.Load(ml, dataDir, DataSplit.Train, r.GetValue(limit), shape, s, ui.Line);
+            var test = DataSource.Load(ml, dataDir, DataSplit.Test, r.GetValue(testLimit), shape, s, ui.Line);
             var (train, calibrationSet) = HoldOut(all, calFraction, s);
             ui.Line($"data: {dataDir ?? "Fashion-MNIST"}  train {train.Count}  test {test.Count}  images {train.Channels}x{train.Height}x{train.Width}  classes {train.ClassNames.Count}" +
                     (calibrationSet != null ? $"  (+{calibrationSet.Count} held out for calibration)" : ""));

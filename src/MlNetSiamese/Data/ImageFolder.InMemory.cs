@@ -104,7 +104,8 @@ public static partial class ImageFolder
                 $"Image folder '{listing.Root}': after skipping {skipped.Count} unreadable file(s), {labels.Count} image(s) in {keptClasses} class(es) remain; at least {minClasses} classes are needed.");
         if (skipped.Count > 0)
         {
-            string line = $"MlNetSiamese: skipped {skipped.Count} unreadable file(s) under '{listing.Root}' (first: '{skipped[0]}'); loaded {labels.Count} image(s).";
+            string first = string.Join(", ", skipped.Take(3).Select(f => $"'{f}'")) + (skipped.Count > 3 ? ", ..." : "");
+            string line = $"MlNetSiamese: skipped {skipped.Count} unreadable file(s) under '{listing.Root}' ({first}); loaded {labels.Count} image(s).";
             (log ?? Console.Error.WriteLine)(line);
         }
         return new InMemoryImageDataView(pixels, labels.ToArray(), listing.ClassNames, channels, height, width, skipped);

@@ -54,6 +54,38 @@ public sealed class ImageFolderListing
         return (Select(order[test..]), Select(order[..test]));
     }
 
+    /// <summary>
+    /// A listing of the given image files (a gallery, a query): each file's label is its parent folder's name, so
+    /// class sub-folders are labels and the files of a plain folder share one. Files keep the given order.
+    /// </summary>
+    /// <param name="root">What the listing is called in messages (the folder the files came from).</param>
+    /// <param name="files">Image file paths.</param>
+    public static ImageFolderListing FromFiles(string root, IEnumerable<string> files)
+    {
+        var entries = files.Select(f => new ImageFolderEntry { ImagePath = f, Label = Path.GetFileName(Path.GetDirectoryName(f)) ?? "" }).ToArray();
+        var classes = entries.Select(e => e.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new ImageFolderListing(root, classes, entries, Array.Empty<string>());
+    }
+
+    /// <summary>
+    /// At most <paramref name="count"/> images drawn evenly across classes (round robin over the classes, each class's
+    /// images in a seeded random order), in listing order: a limit that keeps every class, where the first N of a
+    /// class-sorted listing would be one class.
+    /// </summary>
+    public ImageFolderListing SampleAcrossClasses(int count, int seed)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "The sample must hold at least 1 image.");
+        if (count >= Entries.Count) return this;
+        var random = new Random(seed);
+        var queues = Enumerable.Range(0, Entries.Count).GroupBy(i => Entries[i].Label, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => { var rows = g.ToArray(); random.Shuffle(rows); return new Queue<int>(rows); }).ToList();
+        var picked = new List<int>(count);
+        while (picked.Count < count)
+            foreach (var queue in queues)
+                if (picked.Count < count && queue.Count > 0) picked.Add(queue.Dequeue());
+        return Select(picked.ToArray());
+    }
+
     private ImageFolderListing Select(int[] rows)
     {
         Array.Sort(rows);
