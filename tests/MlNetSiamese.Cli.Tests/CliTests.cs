@@ -397,6 +397,18 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         (exit, output) = Run(["train", "--data", f.Idx, "--out", Path.Combine(f.Root, "no-checkpoint"), "--resume", .. CliFixture.Small]);
         Assert.Equal(2, exit);
         Assert.Contains("no checkpoint", output);
+
+        // A new run with other options, cancelled before its first epoch ends: the checkpoint on disk is the earlier
+        // run's, so nothing is promised, and --resume with the new options is refused, naming what differs.
+        string[] other = [.. args, "--learning-rate", "0.002", "--mining", "BatchHard"];
+        using var early = new CancellationTokenSource();
+        (exit, output) = Run(other, early.Token, p => { if (p.Batch == 1) early.Cancel(); });
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain("continue with the same command and --resume", output);
+        Assert.Contains("belongs to an earlier run", output);
+        (exit, output) = Run([.. other, "--resume"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("Objective.Mining differs", output);
     }
 
     [Fact]

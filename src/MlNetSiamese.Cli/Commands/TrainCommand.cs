@@ -62,6 +62,7 @@ public static class TrainCommand
                 throw new UsageException($"--resume: there is no checkpoint '{options.CheckpointPath}' to continue from. Run the same command without --resume.");
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options));
             Microsoft.ML.Data.TransformerChain<SiameseEmbeddingTransformer> model;
+            var started = DateTime.UtcNow;
             try
             {
                 model = TrainingView.Run(context, options.Training.Epochs, progress =>
@@ -73,8 +74,13 @@ public static class TrainCommand
             }
             catch (OperationCanceledException) when (File.Exists(options.CheckpointPath))
             {
-                context.Error.WriteLine($"train: the checkpoint of the last completed epoch is kept in '{options.CheckpointPath}'; " +
-                                        "continue with the same command and --resume.");
+                // Only a checkpoint this run wrote (after it started) is this run's to continue.
+                if (File.GetLastWriteTimeUtc(options.CheckpointPath) >= started)
+                    context.Error.WriteLine($"train: the checkpoint of the last completed epoch is kept in '{options.CheckpointPath}'; " +
+                                            "continue with the same command and --resume.");
+                else
+                    context.Error.WriteLine($"train: no epoch of this run completed, so there is nothing of it to resume; '{options.CheckpointPath}' " +
+                                            "belongs to an earlier run (--resume continues it only with that run's options).");
                 throw;
             }
             ModelFiles.SaveAtomic(ml, model, train.Schema, modelPath);
