@@ -29,6 +29,22 @@ public static class ModelFiles
         }
     }
 
+    /// <summary>The training seed recorded in options.json next to <paramref name="modelPath"/>, or null without one.</summary>
+    public static int? ReadTrainingSeed(string modelPath)
+    {
+        string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, Output.ResultFiles.OptionsFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.GetProperty("recipe").GetProperty("Training").GetProperty("Seed").GetInt32();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new RunException($"'{path}' is not the options.json that train writes ({e.Message}); it records the training seed that evaluation's split needs.", e);
+        }
+    }
+
     /// <summary>Saves to <c>path.tmp</c> then renames over <paramref name="path"/>; on failure the old file is untouched.</summary>
     public static void SaveAtomic(MLContext ml, ITransformer model, DataViewSchema schema, string path)
     {

@@ -345,6 +345,30 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Evaluate_splits_a_class_folder_tree_with_the_training_seed_and_refuses_another()
+    {
+        string tree = Path.Combine(f.Root, "one-tree");
+        TinyData.WritePngFolder(tree, perClass: 10, seed: 12);
+        string outDir = Path.Combine(f.Root, "one-tree-model");
+        var (exit, output) = Run(["train", "--data", tree, "--image-size", "16", "--out", outDir, "--seed", "7", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        double trained;
+        using (var m = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))))
+            trained = m.RootElement.GetProperty("retrieval").GetProperty("PrecisionAt1").GetDouble();
+
+        string evalDir = Path.Combine(f.Root, "one-tree-eval");
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", tree, "--out", evalDir]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("seed 7", output);
+        using (var m = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "metrics.json"))))
+            Assert.Equal(trained, m.RootElement.GetProperty("retrieval").GetProperty("PrecisionAt1").GetDouble());   // the same test images
+
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", tree, "--out", evalDir, "--split-seed", "1"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("trained on the split of seed 7", output);
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

@@ -13,13 +13,14 @@ public static class EvaluateCommand
         var data = new Option<string?>("--data") { Description = DataSource.DataHelp };
         var split = new Option<DataSplit>("--split") { Description = "Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
         var limit = new Option<int?>("--limit", "--test-limit") { Description = "Use only the first N images." };
-        var output = new Option<string?>("--out", "-o") { Description = "Folder for metrics.json and plots (default: the model's folder)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the balanced pair sampling (and of the split of a single class-folder tree); the library's default.", DefaultValueFactory = _ => 0 };
-        var calibrate = new Option<bool>("--calibrate") { Description = "Choose the same/different threshold on THIS data and write calibration.json into --out " +
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for metrics.json and plots (default: 'evaluation' in the model's folder, so train's own files stay)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the balanced pair sampling; the library's default.", DefaultValueFactory = _ => 0 };
+        var splitSeed = new Option<int?>("--split-seed") { Description = "Seed of the 80/20 split of a single class-folder tree. Default: the training run's, from options.json next to the model; another one is refused (it would evaluate training images)." };
+        var calibrate = new Option<bool>("--calibrate") { Description = "Choose the same/different threshold on THIS data and write calibration.json beside the model (or into --out) " +
             "(use validation data, e.g. --split Train; by default the threshold train calibrated is only assessed here)." };
         var command = new Command("evaluate", "Evaluate a saved model: retrieval and pair metrics, metrics.json, plots.")
         {
-            model, data, split, limit, output, seed, calibrate,
+            model, data, split, limit, output, seed, splitSeed, calibrate,
         };
         command.SetAction(r => context.Guard("evaluate", () =>
         {
@@ -29,9 +30,11 @@ public static class EvaluateCommand
             string modelPath = ModelFiles.Resolve(r.GetValue(model)!);
             var (_, embedder) = ModelFiles.Load(ml, modelPath);
             string? dataDir = r.GetValue(data);
-            var view = DataSource.Load(ml, dataDir, r.GetValue(split), r.GetValue(limit), ImageShape.Of(embedder.Encoder), s);
+            int splitWith = SplitSeed(ui, modelPath, dataDir, r.GetValue(splitSeed));
+            var view = DataSource.Load(ml, dataDir, r.GetValue(split), r.GetValue(limit), ImageShape.Of(embedder.Encoder), splitWith);
             DataSource.CheckShape(view, embedder.Encoder, dataDir);
-            string outDir = r.GetValue(output) ?? Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+            string modelDir = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+            string outDir = r.GetValue(output) ?? Path.Combine(modelDir, "evaluation");
             Directory.CreateDirectory(outDir);
             string splitName = r.GetValue(split).ToString().ToLowerInvariant();
             object? calibration = null;
@@ -43,7 +46,8 @@ public static class EvaluateCommand
                 if (c != null)
                 {
                     calibration = ResultFiles.CalibrationDocument(c, $"{view.Count} rows of {dataDir ?? "fashion-mnist"} ({splitName} split)");
-                    ResultFiles.WriteJson(Path.Combine(outDir, ModelFiles.CalibrationFileName), calibration);
+                    // Beside the model (where compare reads it) unless --out names another folder.
+                    ResultFiles.WriteJson(Path.Combine(r.GetValue(output) ?? modelDir, ModelFiles.CalibrationFileName), calibration);
                     threshold = c.Threshold;
                 }
             }
@@ -52,6 +56,28 @@ public static class EvaluateCommand
             return Program.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The seed that splits a single class-folder tree into train and test: the training run's (options.json beside the
+    /// model), so evaluation sees the images the model was not trained on. Another seed is refused; without options.json
+    /// the given seed (or 0) is used with a warning that the split cannot be checked.
+    /// </summary>
+    private static int SplitSeed(Ui ui, string modelPath, string? dataDir, int? given)
+    {
+        if (dataDir == null || DataSource.Detect(dataDir) != DataSource.Kind.ImageFolderSingle) return given ?? 0;
+        int? trained = ModelFiles.ReadTrainingSeed(modelPath);
+        if (trained is { } t)
+        {
+            if (given is { } g && g != t)
+                throw new UsageException($"'{dataDir}' is one class-folder tree, split 80/20 by seed; the model was trained on the split of seed {t} " +
+                                         $"(options.json), and --split-seed {g} would evaluate images it was trained on. Leave --split-seed out, or give data with train/ and test/.");
+            ui.Line($"split: '{dataDir}' 80/20 with the training run's seed {t}");
+            return t;
+        }
+        ui.Line($"warning: no options.json next to the model, so the images it was trained on are unknown: '{dataDir}' is split with seed {given ?? 0}, " +
+                "which may put training images in the evaluation.");
+        return given ?? 0;
     }
 
     /// <summary>
