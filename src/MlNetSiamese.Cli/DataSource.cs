@@ -31,11 +31,16 @@ public static class DataSource
 
     public static Kind Detect(string dir)
     {
+        if (File.Exists(dir))
+            throw new UsageException($"Data '{dir}' is a file; --data takes a folder ({DataHelp})");
         if (!Directory.Exists(dir))
             throw new UsageException($"Data folder '{dir}' does not exist. Pass --data with an existing folder ({DataHelp}), " +
                                      "or leave --data out and get Fashion-MNIST with 'mlnet-siamese data download fashion-mnist'.");
         if (DataSetIn(dir) is { } dataSet) return dataSet;
         if (Directory.Exists(Path.Combine(dir, "train")) && Directory.Exists(Path.Combine(dir, "test"))) return Kind.ImageFolderSplit;
+        if (Directory.Exists(Path.Combine(dir, "train")) || Directory.Exists(Path.Combine(dir, "test")))
+            throw new UsageException($"Data folder '{dir}' has {(Directory.Exists(Path.Combine(dir, "train")) ? "train/ but no test/" : "test/ but no train/")}: " +
+                                     "give it both (with the same class folders), or put the class folders directly in it to split them 80/20 by seed.");
         if (Directory.EnumerateDirectories(dir).Any(d => Directory.EnumerateFiles(d).Any(ImageFolder.IsImageFile))) return Kind.ImageFolderSingle;
         throw new UsageException($"Data folder '{dir}' holds no known data set. Expected: {DataHelp}");
     }

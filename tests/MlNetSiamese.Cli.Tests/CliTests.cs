@@ -369,6 +369,39 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Bad_data_and_output_paths_are_refused_up_front_and_leave_nothing_behind()
+    {
+        string file = Path.Combine(f.Root, "notes.txt");
+        File.WriteAllText(file, "not data");
+        var (exit, output) = Run(["train", "--data", file, "--out", Path.Combine(f.Root, "never"), .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("is a file; --data takes a folder", output);
+        Assert.False(Directory.Exists(Path.Combine(f.Root, "never")));
+
+        (exit, output) = Run(["train", "--data", f.Idx, "--out", file, .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains($"--out '{file}' is a file", output);
+
+        string onlyTrain = Path.Combine(f.Root, "only-train");
+        TinyData.WritePngFolder(Path.Combine(onlyTrain, "train"), perClass: 2, seed: 3);
+        (exit, output) = Run(["train", "--data", onlyTrain, "--out", Path.Combine(f.Root, "never2"), .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("has train/ but no test/", output);
+        Assert.False(Directory.Exists(Path.Combine(f.Root, "never2")));   // a failed run removes the --out folder it made
+
+        (exit, output) = Run(["train", "--data", f.Idx, "--out", Path.Combine(f.Root, "never3"), "--test-limit", "1", .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--test-limit must be at least 2", output);
+        Assert.DoesNotContain("epoch", output);   // before any training
+
+        // A folder nobody can create (even root: /proc takes no new entries), found before the data is read.
+        (exit, output) = Run(["train", "--data", f.Idx, "--out", "/proc/mlnetsiamese-out", .. CliFixture.Small]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--out '/proc/mlnetsiamese-out' cannot be written", output);
+        Assert.DoesNotContain("data:", output);
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

@@ -40,72 +40,92 @@ public static class TrainCommand
             if (shape.Width < 1) throw new UsageException($"--image-size must be at least 1; got {shape.Width}.");   // the encoder's own minimum is checked with the recipe
             float calFraction = r.GetValue(calibrationFraction);
             if (!(calFraction >= 0 && calFraction < 0.5f)) throw new UsageException($"--calibration-fraction must be in [0, 0.5); got {calFraction}.");
+            if (r.GetValue(testLimit) is < 2) throw new UsageException($"--test-limit must be at least 2 (evaluation compares test images with each other); got {r.GetValue(testLimit)}.");
             // The recipe first (for the requested image shape), so that option errors come before any data is read.
             var options = Recipe(r, preset, optionsFile, recipe, shape.Channels, shape.Height, shape.Width);
-            int s = options.Training.Seed;
-            var ml = new MLContext(s);
-            var all = DataSource.Load(ml, dataDir, DataSplit.Train, r.GetValue(limit), shape, s, ui.Line);
-            var test = DataSource.Load(ml, dataDir, DataSplit.Test, r.GetValue(testLimit), shape, s, ui.Line);
-            var (train, calibrationSet) = HoldOut(all, calFraction, s);
-            ui.Line($"data: {dataDir ?? "Fashion-MNIST"}  train {train.Count}  test {test.Count}  images {train.Channels}x{train.Height}x{train.Width}  classes {train.ClassNames.Count}" +
-                    (calibrationSet != null ? $"  (+{calibrationSet.Count} held out for calibration)" : ""));
-            if ((train.Channels, train.Height, train.Width) != (options.ImageChannels, options.ImageHeight, options.ImageWidth))
-                options = Recipe(r, preset, optionsFile, recipe, train.Channels, train.Height, train.Width);   // the data's own shape (idx files are grey 28 x 28)
-            options.Objective.ClassesPerBatch = Math.Min(options.Objective.ClassesPerBatch, Math.Max(2, train.ClassNames.Count));
-            options.CancellationToken = context.CancellationToken;
-
-            Directory.CreateDirectory(outDir);
-            string modelPath = Path.Combine(outDir, ModelFiles.ModelFileName);
-            options.CheckpointPath = Path.Combine(outDir, ModelFiles.CheckpointFileName);
-            options.ResumeFromCheckpoint = r.GetValue(resume);
-            if (options.ResumeFromCheckpoint && !File.Exists(options.CheckpointPath))
-                throw new UsageException($"--resume: there is no checkpoint '{options.CheckpointPath}' to continue from. Run the same command without --resume.");
-            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options));
-            Microsoft.ML.Data.TransformerChain<SiameseEmbeddingTransformer> model;
-            var started = DateTime.UtcNow;
-            try
+            var folder = OutputFolder.Prepare(outDir);
+            var request = new Request(r, recipe, preset, optionsFile, dataDir, r.GetValue(limit), r.GetValue(testLimit), shape, calFraction, r.GetValue(resume));
+            try { return Train(context, ui, request, options, folder); }
+            catch
             {
-                model = TrainingView.Run(context, options.Training.Epochs, progress =>
-                {
-                    options.Progress = progress;
-                    return pipeline.Fit(train);
-                });
-                context.CancellationToken.ThrowIfCancellationRequested();
-            }
-            catch (OperationCanceledException) when (File.Exists(options.CheckpointPath))
-            {
-                // Only a checkpoint this run wrote (after it started) is this run's to continue.
-                if (File.GetLastWriteTimeUtc(options.CheckpointPath) >= started)
-                    context.Error.WriteLine($"train: the checkpoint of the last completed epoch is kept in '{options.CheckpointPath}'; " +
-                                            "continue with the same command and --resume.");
-                else
-                    context.Error.WriteLine($"train: no epoch of this run completed, so there is nothing of it to resume; '{options.CheckpointPath}' " +
-                                            "belongs to an earlier run (--resume continues it only with that run's options).");
+                folder.RemoveIfEmpty();
                 throw;
             }
-            ModelFiles.SaveAtomic(ml, model, train.Schema, modelPath);
-            ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.OptionsFileName), new
-            {
-                preset = r.GetValue(preset), data = dataDir ?? "fashion-mnist (default search)", limit = r.GetValue(limit), testLimit = r.GetValue(testLimit),
-                recipe = RecipeOptions.ToJson(options),
-            });
-            ui.Line($"model: {modelPath}");
-            var embedder = ModelFiles.FindEmbedder(model)!;
-            object? calibration = null;
-            float? threshold = null;
-            string calibrationFile = Path.Combine(outDir, ModelFiles.CalibrationFileName);
-            if (calibrationSet != null && EvaluateCommand.Calibrate(context, ml, EvaluateCommand.Embed(ml, embedder, calibrationSet), s) is { } chosen)
-            {
-                calibration = ResultFiles.CalibrationDocument(chosen, $"{calibrationSet.Count} training images held out from training (--calibration-fraction {calFraction})");
-                ResultFiles.WriteJson(calibrationFile, calibration);
-                threshold = chosen.Threshold;
-            }
-            else if (File.Exists(calibrationFile)) File.Delete(calibrationFile);   // it belonged to the model just replaced
-            EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, EvaluateCommand.Embed(ml, embedder, test), outDir, s,
-                new { source = dataDir ?? "fashion-mnist", split = "test", rows = test.Count }, embedder.History, threshold, calibration);
-            return Program.Success;
         }));
         return command;
+    }
+
+    /// <summary>What the command line asked for, parsed.</summary>
+    private sealed record Request(ParseResult Parse, RecipeOptions Recipe, Option<string?> Preset, Option<string?> OptionsFile, string? DataDir,
+        int? Limit, int? TestLimit, ImageShape Shape, float CalibrationFraction, bool Resume)
+    {
+        public SiameseEmbeddingOptions Options(int channels, int height, int width) => TrainCommand.Recipe(Parse, Preset, OptionsFile, Recipe, channels, height, width);
+    }
+
+    private static int Train(CliContext context, Ui ui, Request request, SiameseEmbeddingOptions options, OutputFolder folder)
+    {
+        string outDir = folder.Path;
+        int s = options.Training.Seed;
+        var ml = new MLContext(s);
+        var all = DataSource.Load(ml, request.DataDir, DataSplit.Train, request.Limit, request.Shape, s, ui.Line);
+        var test = DataSource.Load(ml, request.DataDir, DataSplit.Test, request.TestLimit, request.Shape, s, ui.Line);
+        var (train, calibrationSet) = HoldOut(all, request.CalibrationFraction, s);
+        ui.Line($"data: {request.DataDir ?? "Fashion-MNIST"}  train {train.Count}  test {test.Count}  images {train.Channels}x{train.Height}x{train.Width}  classes {train.ClassNames.Count}" +
+                (calibrationSet != null ? $"  (+{calibrationSet.Count} held out for calibration)" : ""));
+        if ((train.Channels, train.Height, train.Width) != (options.ImageChannels, options.ImageHeight, options.ImageWidth))
+            options = request.Options(train.Channels, train.Height, train.Width);   // the data's own shape (idx files are grey 28 x 28)
+        options.Objective.ClassesPerBatch = Math.Min(options.Objective.ClassesPerBatch, Math.Max(2, train.ClassNames.Count));
+        options.CancellationToken = context.CancellationToken;
+
+        string modelPath = Path.Combine(outDir, ModelFiles.ModelFileName);
+        options.CheckpointPath = Path.Combine(outDir, ModelFiles.CheckpointFileName);
+        options.ResumeFromCheckpoint = request.Resume;
+        if (options.ResumeFromCheckpoint && !File.Exists(options.CheckpointPath))
+            throw new UsageException($"--resume: there is no checkpoint '{options.CheckpointPath}' to continue from. Run the same command without --resume.");
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options));
+        Microsoft.ML.Data.TransformerChain<SiameseEmbeddingTransformer> model;
+        var started = DateTime.UtcNow;
+        try
+        {
+            model = TrainingView.Run(context, options.Training.Epochs, progress =>
+            {
+                options.Progress = progress;
+                return pipeline.Fit(train);
+            });
+            context.CancellationToken.ThrowIfCancellationRequested();
+        }
+        catch (OperationCanceledException) when (File.Exists(options.CheckpointPath))
+        {
+            // Only a checkpoint this run wrote (after it started) is this run's to continue.
+            if (File.GetLastWriteTimeUtc(options.CheckpointPath) >= started)
+                context.Error.WriteLine($"train: the checkpoint of the last completed epoch is kept in '{options.CheckpointPath}'; " +
+                                        "continue with the same command and --resume.");
+            else
+                context.Error.WriteLine($"train: no epoch of this run completed, so there is nothing of it to resume; '{options.CheckpointPath}' " +
+                                        "belongs to an earlier run (--resume continues it only with that run's options).");
+            throw;
+        }
+        ModelFiles.SaveAtomic(ml, model, train.Schema, modelPath);
+        ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.OptionsFileName), new
+        {
+            preset = request.Parse.GetValue(request.Preset), data = request.DataDir ?? "fashion-mnist (default search)", limit = request.Limit, testLimit = request.TestLimit,
+            recipe = RecipeOptions.ToJson(options),
+        });
+        ui.Line($"model: {modelPath}");
+        var embedder = ModelFiles.FindEmbedder(model)!;
+        object? calibration = null;
+        float? threshold = null;
+        string calibrationFile = Path.Combine(outDir, ModelFiles.CalibrationFileName);
+        if (calibrationSet != null && EvaluateCommand.Calibrate(context, ml, EvaluateCommand.Embed(ml, embedder, calibrationSet), s) is { } chosen)
+        {
+            calibration = ResultFiles.CalibrationDocument(chosen, $"{calibrationSet.Count} training images held out from training (--calibration-fraction {request.CalibrationFraction})");
+            ResultFiles.WriteJson(calibrationFile, calibration);
+            threshold = chosen.Threshold;
+        }
+        else if (File.Exists(calibrationFile)) File.Delete(calibrationFile);   // it belonged to the model just replaced
+        EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, EvaluateCommand.Embed(ml, embedder, test), outDir, s,
+            new { source = request.DataDir ?? "fashion-mnist", split = "test", rows = test.Count }, embedder.History, threshold, calibration);
+        return Program.Success;
     }
 
     /// <summary>Calibration pairs from 2,000 images are plenty; more would only be taken from training.</summary>
