@@ -402,6 +402,32 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void A_saved_gallery_index_is_searched_again_only_with_its_own_model()
+    {
+        string csv = Path.Combine(f.Root, "gallery", "g.csv");
+        var (exit, output) = Run(["embed", "--model", f.ModelDir, "--input", f.Pngs, "--out", csv]);
+        Assert.True(exit == 0, output);
+        string index = Path.ChangeExtension(csv, ".index");
+        Assert.True(File.Exists(index + ".json"), output);
+        string query = Directory.GetFiles(Path.Combine(f.Pngs, "class1"))[0];
+
+        (exit, string fresh) = Run(["search", "--model", f.ModelDir, "--gallery", f.Pngs, "--query", query, "-k", "3"]);
+        Assert.True(exit == 0, fresh);
+        (exit, string reused) = Run(["search", "--model", f.ModelDir, "--index", index, "--query", query, "-k", "3"]);
+        Assert.True(exit == 0, reused);
+        static string Table(string text) => string.Join("\n", text.Split('\n').Where(l => l.Contains(".png")));
+        Assert.Equal(Table(fresh), Table(reused));   // the same neighbours, labels, scores and files
+
+        // Another model's index is refused by the model's hash.
+        string other = Path.Combine(f.Root, "other-model");
+        (exit, output) = Run(["train", "--data", f.Idx, "--out", other, "--seed", "3", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        (exit, output) = Run(["search", "--model", other, "--index", index, "--query", query]);
+        Assert.Equal(2, exit);
+        Assert.Contains("was made by another model", output);
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

@@ -16,22 +16,21 @@ public static class EmbedCommand
         var limit = new Option<int?>("--limit") { Description = "Embed only the first N images." };
         var output = new Option<string>("--out", "-o") { Description = "CSV file to write; the binary index is written next to it with the extension .index.", DefaultValueFactory = _ => "embeddings.csv" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
-        var command = new Command("embed", "Compute embeddings: CSV (id,label,source,e0..) and a binary .index file that 'search --index' and CosineIndex.Load read.")
+        var command = new Command("embed", "Compute embeddings: CSV (id,label,source,e0..), a binary .index file (CosineIndex.Load reads it) and .index.json naming the model; 'search --index' reuses them.")
         {
             model, input, split, limit, output, seed,
         };
         command.SetAction(r => context.Guard("embed", () =>
         {
             var ml = new MLContext(r.GetValue(seed));
-            var (_, embedder) = ModelFiles.Load(ml, r.GetValue(model)!);
+            string modelPath = ModelFiles.Resolve(r.GetValue(model)!);
+            var (_, embedder) = ModelFiles.Load(ml, modelPath);
             var images = ImageInputs.EmbedPath(ml, embedder, r.GetValue(input), r.GetValue(split), r.GetValue(limit), r.GetValue(seed), "--input");
             string csv = Path.GetFullPath(r.GetValue(output)!);
             Directory.CreateDirectory(Path.GetDirectoryName(csv)!);
             string indexPath = Path.ChangeExtension(csv, ".index");
             WriteCsv(csv, images);
-            var index = new CosineIndex(images.Dimension);
-            index.Add(Enumerable.Range(0, images.Count).Select(i => (long)i).ToArray(), images.Embeddings);
-            index.Save(indexPath);
+            GalleryIndex.Save(indexPath, images, modelPath);
             context.Output.WriteLine($"embedded {images.Count} images (dimension {images.Dimension})");
             context.Output.WriteLine($"csv: {csv}");
             context.Output.WriteLine($"index: {indexPath}");

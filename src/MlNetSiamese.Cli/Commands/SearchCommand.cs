@@ -18,36 +18,51 @@ public static class SearchCommand
         var query = new Option<string>("--query", "-q") { Description = "Query image file or folder of images.", Required = true };
         var k = new Option<int>("--top", "-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 5 };
         var grid = new Option<string?>("--grid") { Description = "Write a neighbour grid PNG here." };
-        var saveIndex = new Option<string?>("--save-index") { Description = "Also save the gallery index (CosineIndex binary) here." };
+        var saveIndex = new Option<string?>("--save-index") { Description = "Also save the gallery index here (with FILE.json naming the model), for --index." };
+        var indexFile = new Option<string?>("--index") { Description = "Search a gallery saved by 'embed' (its .index) or --save-index instead of embedding --gallery again; refused for another model." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
         var command = new Command("search", "Find the most similar gallery images for each query image.")
         {
-            model, gallery, split, limit, query, k, grid, saveIndex, seed,
+            model, gallery, split, limit, query, k, grid, saveIndex, indexFile, seed,
         };
         command.SetAction(r => context.Guard("search", () =>
         {
             int top = r.GetValue(k);
             if (top < 1) throw new UsageException($"--top must be at least 1; got {top}.");
             var ml = new MLContext(r.GetValue(seed));
-            var (_, embedder) = ModelFiles.Load(ml, r.GetValue(model)!);
+            string modelPath = ModelFiles.Resolve(r.GetValue(model)!);
+            var (_, embedder) = ModelFiles.Load(ml, modelPath);
             var queryFiles = ImageInputs.ListFiles(r.GetValue(query)!, "--query");
-            var g = ImageInputs.EmbedPath(ml, embedder, r.GetValue(gallery), r.GetValue(split), r.GetValue(limit), r.GetValue(seed), "--gallery");
             var q = ImageInputs.EmbedFiles(ml, embedder, queryFiles);
-            var index = new CosineIndex(g.Dimension);
-            index.Add(Enumerable.Range(0, g.Count).Select(i => (long)i).ToArray(), g.Embeddings);
-            if (r.GetValue(saveIndex) is { } ip) index.Save(ip);
-            var results = index.SearchBatch(q.Embeddings, Math.Min(top, g.Count));
+            CosineIndex index;
+            string[] labels, sources;
+            EmbeddedImages? g = null;
+            if (r.GetValue(indexFile) is { } saved)
+            {
+                if (r.GetValue(gallery) != null) throw new UsageException("--index and --gallery are two galleries; give one.");
+                (index, labels, sources) = GalleryIndex.Load(saved, modelPath);
+            }
+            else
+            {
+                g = ImageInputs.EmbedPath(ml, embedder, r.GetValue(gallery), r.GetValue(split), r.GetValue(limit), r.GetValue(seed), "--gallery");
+                index = new CosineIndex(g.Dimension);
+                index.Add(Enumerable.Range(0, g.Count).Select(i => (long)i).ToArray(), g.Embeddings);
+                (labels, sources) = (g.Labels.ToArray(), g.Names.ToArray());
+                if (r.GetValue(saveIndex) is { } ip) GalleryIndex.Save(ip, g, modelPath);
+            }
+            var results = index.SearchBatch(q.Embeddings, Math.Min(top, index.Count));
             var rows = new List<string[]>();
             for (int i = 0; i < q.Count; i++)
                 for (int j = 0; j < results[i].Length; j++)
                 {
                     var n = results[i][j];
-                    rows.Add([Path.GetFileName(q.Names[i]), (j + 1).ToString(CultureInfo.InvariantCulture), g.Labels[(int)n.Id],
-                        n.Score.ToString("F4", CultureInfo.InvariantCulture), g.Names[(int)n.Id]]);
+                    rows.Add([Path.GetFileName(q.Names[i]), (j + 1).ToString(CultureInfo.InvariantCulture), labels[(int)n.Id],
+                        n.Score.ToString("F4", CultureInfo.InvariantCulture), sources[(int)n.Id]]);
                 }
             new Ui(context).Table($"Top {top} neighbours", ["Query", "Rank", "Label", "Similarity", "Gallery item"], rows);
             if (r.GetValue(grid) is { } gridPath)
             {
+                if (g == null) throw new UsageException("--grid draws the gallery's images, which --index does not hold; search with --gallery to draw a grid.");
                 var enc = embedder.Encoder;
                 NeighborGrid.Save(new ImageSet(q.Pixels, q.Labels, enc.Channels, enc.Width, enc.Height),
                     new ImageSet(g.Pixels, g.Labels, enc.Channels, enc.Width, enc.Height),
