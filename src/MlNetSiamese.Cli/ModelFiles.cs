@@ -13,15 +13,19 @@ public static class ModelFiles
     /// <summary>calibration.json next to <paramref name="modelPath"/>.</summary>
     public static string CalibrationPath(string modelPath) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, CalibrationFileName);
 
-    /// <summary>The threshold in calibration.json next to the model, or null when there is none.</summary>
-    public static float? ReadThreshold(string modelPath)
+    /// <summary>
+    /// The threshold in calibration.json next to the model and the share of "same" pairs its precision is for (0.5 in
+    /// files written before it was recorded, which were calibrated on balanced pairs), or null when there is none.
+    /// </summary>
+    public static (float Threshold, double PositiveRate)? ReadCalibration(string modelPath)
     {
         string path = CalibrationPath(modelPath);
         if (!File.Exists(path)) return null;
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.GetProperty("Threshold").GetSingle();
+            double rate = doc.RootElement.TryGetProperty("PositiveRate", out var r) ? r.GetDouble() : 0.5;
+            return (doc.RootElement.GetProperty("Threshold").GetSingle(), rate);
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -109,9 +109,9 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
             Assert.Contains("[default: ", option!.Description);
             Assert.False(option.Description!.StartsWith(property.Name + " [default: "), $"{name} has no help text from the documentation: '{option.Description}'");
         }
-        // Every other train option is about data and files, not the recipe.
+        // Every other train option is about data, files and the calibration, not the recipe.
         var others = train.Options.Select(o => o.Name).Except(expected.Select(e => e.Name)).Where(n => n.StartsWith("--")).Order().ToArray();
-        Assert.Equal(new[] { "--calibration-fraction", "--data", "--grayscale", "--image-size", "--limit", "--options", "--out", "--preset", "--resume", "--test-limit" }, others);
+        Assert.Equal(new[] { "--calibration-fraction", "--data", "--grayscale", "--image-size", "--limit", "--options", "--out", "--positive-rate", "--preset", "--resume", "--target-precision", "--test-limit" }, others);
     }
 
     [Fact]
@@ -425,6 +425,22 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         (exit, output) = Run(["search", "--model", other, "--index", index, "--query", query]);
         Assert.Equal(2, exit);
         Assert.Contains("was made by another model", output);
+    }
+
+    [Fact]
+    public void The_verdict_says_which_share_of_same_pairs_its_precision_is_for()
+    {
+        string outDir = Path.Combine(f.Root, "prior-model");
+        var (exit, output) = Run(["train", "--data", f.Idx, "--out", outDir, "--positive-rate", "0.1", "--calibration-fraction", "0.2", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "calibration.json"))))
+            Assert.Equal(0.1, doc.RootElement.GetProperty("PositiveRate").GetDouble(), 12);
+        Assert.Contains("stated for a share 0.1 of \"same\" pairs", output);
+        string a = Path.Combine(f.Pngs, "class0", "img0.png"), b = Path.Combine(f.Pngs, "class1", "img0.png");
+        (exit, output) = Run(["compare", "--model", outDir, a, b]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("chosen for a share 0.1 of \"same\" pairs", output);
+        TrainRefuses(f.Idx, "--positive-rate is a share of pairs", "--positive-rate", "2");
     }
 
     [Fact]

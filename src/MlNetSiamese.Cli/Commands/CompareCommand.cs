@@ -33,10 +33,10 @@ public static class CompareCommand
             if (t is { } given && !(given >= -1 && given <= 1))
                 throw new UsageException($"--threshold is a cosine similarity, in [-1, 1]; got {given}.");
             string source = "--threshold";
-            if (t == null)
+            if (t == null && ModelFiles.ReadCalibration(modelPath) is { } saved)
             {
-                t = ModelFiles.ReadThreshold(modelPath);
-                source = ModelFiles.CalibrationPath(modelPath);
+                t = saved.Threshold;
+                source = $"{ModelFiles.CalibrationPath(modelPath)}, chosen for a share {saved.PositiveRate.ToString("0.###", CultureInfo.InvariantCulture)} of \"same\" pairs";
             }
             context.Output.WriteLine($"similarity: {similarity.ToString("F4", CultureInfo.InvariantCulture)}");
             if (t is { } th)

@@ -22,6 +22,8 @@ public static class EvaluateCommand
         {
             model, data, split, limit, output, seed, splitSeed, calibrate,
         };
+        var calibration = new CalibrationStep();
+        calibration.AddTo(command);
         command.SetAction(r => context.Guard("evaluate", () =>
         {
             var ui = new Ui(context);
@@ -37,22 +39,22 @@ public static class EvaluateCommand
             string outDir = r.GetValue(output) ?? Path.Combine(modelDir, "evaluation");
             Directory.CreateDirectory(outDir);
             string splitName = r.GetValue(split).ToString().ToLowerInvariant();
-            object? calibration = null;
-            float? threshold = ModelFiles.ReadThreshold(modelPath);
+            object? chosen = null;
+            var saved = ModelFiles.ReadCalibration(modelPath);
             var embedded = Embed(ml, embedder, view);
             if (r.GetValue(calibrate))
             {
-                var c = Calibrate(context, ml, embedded, s);
+                var c = CalibrationStep.Calibrate(context, ml, embedded, calibration.Options(r, s));
                 if (c != null)
                 {
-                    calibration = ResultFiles.CalibrationDocument(c, $"{view.Count} rows of {dataDir ?? "fashion-mnist"} ({splitName} split)");
+                    chosen = CalibrationStep.Document(c, $"{view.Count} rows of {dataDir ?? "fashion-mnist"} ({splitName} split)");
                     // Beside the model (where compare reads it) unless --out names another folder.
-                    ResultFiles.WriteJson(Path.Combine(r.GetValue(output) ?? modelDir, ModelFiles.CalibrationFileName), calibration);
-                    threshold = c.Threshold;
+                    ResultFiles.WriteJson(Path.Combine(r.GetValue(output) ?? modelDir, ModelFiles.CalibrationFileName), chosen);
+                    saved = (c.Threshold, c.PositiveRate);
                 }
             }
             EvaluateAndWrite(context, ui, ml, embedder, view, embedded, outDir, s,
-                new { source = dataDir ?? "fashion-mnist", split = splitName, rows = view.Count, model = modelPath }, null, threshold, calibration);
+                new { source = dataDir ?? "fashion-mnist", split = splitName, rows = view.Count, model = modelPath }, null, saved, chosen);
             return Program.Success;
         }));
         return command;
@@ -81,22 +83,6 @@ public static class EvaluateCommand
     }
 
     /// <summary>
-    /// Calibrates a best-F1 threshold on balanced pairs of <paramref name="view"/> (null, with a warning, when its pairs
-    /// allow none). Calibration and assessment both use balanced pairs: with all pairs, nine in ten CIFAR-10 or
-    /// Fashion-MNIST pairs are negative and best F1 moves the threshold up (0.53 against 0.22 on balanced test pairs in
-    /// a measured CIFAR-10 run), so a threshold chosen on one prior and judged on the other looks worse than it is.
-    /// </summary>
-    public static ThresholdCalibration? Calibrate(CliContext context, MLContext ml, IDataView embedded, int seed)
-    {
-        try { return ml.Siamese().CalibrateThreshold(embedded, "Label", "Embedding", new CalibrationOptions { Seed = seed, PairSampling = PairSampling.Balanced }); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            context.Error.WriteLine($"warning: no threshold calibrated: {e.Message}");
-            return null;
-        }
-    }
-
-    /// <summary>
     /// Label and embedding of every row of <paramref name="view"/>, encoded once: the transform is lazy, and the
     /// evaluation, the threshold assessment, calibration and the plots each read the rows again, which would run the
     /// encoder over the whole set every time.
@@ -113,13 +99,14 @@ public static class EvaluateCommand
     /// </summary>
     public static SiameseMetrics EvaluateAndWrite(CliContext context, Ui ui, MLContext ml, SiameseEmbeddingTransformer embedder,
         InMemoryImageDataView view, IDataView embedded, string outDir, int seed, object dataInfo, IReadOnlyList<TrainingProgress>? history,
-        float? threshold, object? calibration)
+        (float Threshold, double PositiveRate)? threshold, object? calibration)
     {
         if (view.Count < 2) throw new UsageException($"Evaluation needs at least 2 images; the data has {view.Count}. Raise --test-limit/--limit.");
         var evaluation = new SiameseEvaluationOptions { Seed = seed };
         var metrics = ml.Siamese().Evaluate(embedded, "Label", "Embedding", evaluation);
+        // The threshold is judged on these (other) rows at the same share of "same" pairs it was chosen for.
         ThresholdAssessment? atThreshold = threshold is { } t
-            ? ml.Siamese().AssessThreshold(embedded, t, "Label", "Embedding", new SiameseEvaluationOptions { Seed = seed, PairSampling = PairSampling.Balanced })
+            ? ml.Siamese().AssessThreshold(embedded, t.Threshold, "Label", "Embedding", new SiameseEvaluationOptions { Seed = seed, PairSampling = PairSampling.Balanced }, t.PositiveRate)
             : null;
         ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.MetricsFileName), ResultFiles.MetricsDocument(metrics, calibration, atThreshold, dataInfo, history));
         int dim = embedder.EmbeddingDimension;

@@ -31,6 +31,8 @@ public static class TrainCommand
             data, limit, testLimit, output, preset, optionsFile, imageSize, grayscale, calibrationFraction, resume,
         };
         foreach (var option in recipe.All) command.Options.Add(option);
+        var calibration = new CalibrationStep();
+        calibration.AddTo(command);
         command.SetAction(r => context.Guard("train", () =>
         {
             var ui = new Ui(context);
@@ -44,7 +46,8 @@ public static class TrainCommand
             // The recipe first (for the requested image shape), so that option errors come before any data is read.
             var options = Recipe(r, preset, optionsFile, recipe, shape.Channels, shape.Height, shape.Width);
             var folder = OutputFolder.Prepare(outDir);
-            var request = new Request(r, recipe, preset, optionsFile, dataDir, r.GetValue(limit), r.GetValue(testLimit), shape, calFraction, r.GetValue(resume));
+            var request = new Request(r, recipe, preset, optionsFile, dataDir, r.GetValue(limit), r.GetValue(testLimit), shape, calFraction, r.GetValue(resume),
+                calibration.Options(r, options.Training.Seed));
             try { return Train(context, ui, request, options, folder); }
             catch
             {
@@ -57,7 +60,7 @@ public static class TrainCommand
 
     /// <summary>What the command line asked for, parsed.</summary>
     private sealed record Request(ParseResult Parse, RecipeOptions Recipe, Option<string?> Preset, Option<string?> OptionsFile, string? DataDir,
-        int? Limit, int? TestLimit, ImageShape Shape, float CalibrationFraction, bool Resume)
+        int? Limit, int? TestLimit, ImageShape Shape, float CalibrationFraction, bool Resume, CalibrationOptions Calibration)
     {
         public SiameseEmbeddingOptions Options(int channels, int height, int width) => TrainCommand.Recipe(Parse, Preset, OptionsFile, Recipe, channels, height, width);
     }
@@ -114,13 +117,13 @@ public static class TrainCommand
         ui.Line($"model: {modelPath}");
         var embedder = ModelFiles.FindEmbedder(model)!;
         object? calibration = null;
-        float? threshold = null;
+        (float, double)? threshold = null;
         string calibrationFile = Path.Combine(outDir, ModelFiles.CalibrationFileName);
-        if (calibrationSet != null && EvaluateCommand.Calibrate(context, ml, EvaluateCommand.Embed(ml, embedder, calibrationSet), s) is { } chosen)
+        if (calibrationSet != null && CalibrationStep.Calibrate(context, ml, EvaluateCommand.Embed(ml, embedder, calibrationSet), request.Calibration) is { } chosen)
         {
-            calibration = ResultFiles.CalibrationDocument(chosen, $"{calibrationSet.Count} training images held out from training (--calibration-fraction {request.CalibrationFraction})");
+            calibration = CalibrationStep.Document(chosen, $"{calibrationSet.Count} training images held out from training (--calibration-fraction {request.CalibrationFraction})");
             ResultFiles.WriteJson(calibrationFile, calibration);
-            threshold = chosen.Threshold;
+            threshold = (chosen.Threshold, chosen.PositiveRate);
         }
         else if (File.Exists(calibrationFile)) File.Delete(calibrationFile);   // it belonged to the model just replaced
         EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, EvaluateCommand.Embed(ml, embedder, test), outDir, s,

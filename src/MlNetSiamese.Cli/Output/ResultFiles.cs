@@ -20,12 +20,6 @@ public static class ResultFiles
 
     public static void WriteJson(string path, object value) => File.WriteAllText(path, JsonSerializer.Serialize(value, Json));
 
-    /// <summary>calibration.json: the calibration and the rows it was chosen on (never the rows it is judged on).</summary>
-    public static object CalibrationDocument(ThresholdCalibration c, string calibratedOn) => new
-    {
-        c.Threshold, c.Objective, c.TargetPrecision, c.Precision, c.Recall, c.F1, c.PositivePairs, c.NegativePairs, CalibratedOn = calibratedOn,
-    };
-
     public static object MetricsDocument(SiameseMetrics m, object? calibration, ThresholdAssessment? atThreshold, object data, IReadOnlyList<TrainingProgress>? history)
         => new
         {

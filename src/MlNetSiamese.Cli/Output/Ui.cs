@@ -57,7 +57,8 @@ public sealed class Ui
             rows.Add(new[] { "Mean similarity same / different", $"{p.PositiveMean:F3} / {p.NegativeMean:F3}" });
         }
         if (atThreshold is { } a)
-            rows.Add(new[] { "At the calibrated threshold", $"{a.Threshold:F3}: accuracy {F(a.Accuracy)}, precision {F(a.Precision)}, recall {F(a.Recall)}, F1 {F(a.F1)}" });
+            rows.Add(new[] { "At the calibrated threshold", $"{a.Threshold:F3}: accuracy {F(a.Accuracy)}, precision {F(a.Precision)}, recall {F(a.Recall)}, F1 {F(a.F1)} " +
+                $"(balanced pairs, stated for a share {a.PositiveRate:0.###} of \"same\" pairs)" });
         rows.Add(new[] { "Queries / gallery", $"{m.Retrieval.EvaluatedQueryCount} / {m.Retrieval.GallerySize}" });
         Table("Results", new[] { "Metric", "Value" }, rows);
     }

@@ -106,7 +106,7 @@ public sealed partial class SiameseCatalog
         var set = LabelledEmbeddings.Read(data, labelColumnName, embeddingColumnName, encoding);
         if (set.Count < 2) throw new ArgumentException($"Calibration needs at least 2 rows; '{nameof(data)}' has {set.Count}.", nameof(data));
         var scored = PairSampler.CreateScored(set.Vectors, set.Dimension, set.Classes, options.ToPairOptions());
-        return ThresholdCalibrator.Calibrate(scored.Scores, scored.IsPositive, options.Objective, options.TargetPrecision);
+        return ThresholdCalibrator.Calibrate(scored.Scores, scored.IsPositive, options.Objective, options.TargetPrecision, options.PositiveRate);
     }
 
     /// <summary>
@@ -118,14 +118,15 @@ public sealed partial class SiameseCatalog
     /// <param name="labelColumnName">Class of each row.</param>
     /// <param name="embeddingColumnName">Known-size float vector.</param>
     /// <param name="options">Pair formation; null for defaults.</param>
+    /// <param name="positiveRate">The share of "same" pairs precision, F1 and accuracy are for; null: the pairs' own.</param>
     public ThresholdAssessment AssessThreshold(IDataView data, float threshold, string labelColumnName = "Label", string embeddingColumnName = "Embedding",
-        SiameseEvaluationOptions? options = null)
+        SiameseEvaluationOptions? options = null, double? positiveRate = null)
     {
         options ??= new();
         var set = LabelledEmbeddings.Read(data, labelColumnName, embeddingColumnName, new LabelEncoding());
         if (set.Count < 2) throw new ArgumentException($"Assessing a threshold needs at least 2 rows; '{nameof(data)}' has {set.Count}.", nameof(data));
         var scored = PairSampler.CreateScored(set.Vectors, set.Dimension, set.Classes, options);
-        return ThresholdCalibrator.Assess(scored.Scores, scored.IsPositive, threshold);
+        return ThresholdCalibrator.Assess(scored.Scores, scored.IsPositive, threshold, positiveRate);
     }
 
     /// <summary>
@@ -159,7 +160,7 @@ public sealed partial class SiameseCatalog
             if (float.IsNaN(s)) throw new InvalidOperationException($"Similarity column '{similarityColumnName}' is NaN at row {scores.Count}.");
             scores.Add(s); matches.Add(m);
         }
-        return ThresholdCalibrator.Calibrate(scores.ToArray(), matches.ToArray(), options.Objective, options.TargetPrecision);
+        return ThresholdCalibrator.Calibrate(scores.ToArray(), matches.ToArray(), options.Objective, options.TargetPrecision, options.PositiveRate);
     }
 
     /// <summary>Builds an exact cosine index from an id column (integer or key) and an embedding column.</summary>

@@ -21,6 +21,28 @@ public class ThresholdCalibratorTests
         Assert.False(c.IsMatch(0.39f));
     }
 
+    [Fact]
+    public void PrecisionIsStatedAtTheGivenShareOfSamePairs()
+    {
+        // At threshold 0.4: TPR 3/3, FPR 1/3. At a share 0.1 of "same" pairs: 0.1 x 1 / (0.1 x 1 + 0.9 x 1/3) = 0.25.
+        var c = ThresholdCalibrator.Calibrate(Scores, Positive, CalibrationObjective.MinimumPrecision, 0.25, positiveRate: 0.1);
+        Assert.Equal(0.4f, c.Threshold);
+        Assert.Equal(0.25, c.Precision, 12);
+        Assert.Equal(0.1, c.PositiveRate, 12);
+        // Best F1 at that share moves up to 0.8 (TPR 2/3, FPR 0: precision 1, F1 0.8) from 0.4 (precision 0.25, F1 0.4).
+        var f1 = ThresholdCalibrator.Calibrate(Scores, Positive, positiveRate: 0.1);
+        Assert.Equal(0.8f, f1.Threshold);
+        Assert.Equal(0.8, f1.F1, 12);
+        // The pairs' own share (here 0.5) unless one is stated.
+        Assert.Equal(0.5, ThresholdCalibrator.Calibrate(Scores, Positive).PositiveRate, 12);
+
+        var a = ThresholdCalibrator.Assess(Scores, Positive, 0.4f, positiveRate: 0.1);
+        Assert.Equal(0.25, a.Precision, 12);
+        Assert.Equal(0.1 * 1 + 0.9 * (2.0 / 3), a.Accuracy, 12);   // share-weighted: TPR and TNR
+        Assert.Equal(0.75, ThresholdCalibrator.Assess(Scores, Positive, 0.4f).Precision, 12);
+        Assert.Equal("positiveRate", Assert.Throws<ArgumentOutOfRangeException>(() => ThresholdCalibrator.Calibrate(Scores, Positive, positiveRate: 1)).ParamName);
+    }
+
     [Theory]
     [InlineData(1.0, 0.8f, 2.0 / 3)]   // only the top two scores are clean
     [InlineData(0.75, 0.4f, 1.0)]      // 3 TP, 1 FP
