@@ -444,6 +444,15 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void The_build_tool_that_publicizes_MLNET_is_not_shipped_with_the_tool()
+    {
+        // The CLI's output (and so its package) holds what runs, not build/Publicizer's apphost.
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "mlnet-siamese.dll")) || File.Exists(Path.Combine(AppContext.BaseDirectory, "MlNetSiamese.Cli.dll")));
+        Assert.False(File.Exists(Path.Combine(AppContext.BaseDirectory, "Publicizer.runtimeconfig.json")));
+        Assert.False(File.Exists(Path.Combine(AppContext.BaseDirectory, "Publicizer.dll")));
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

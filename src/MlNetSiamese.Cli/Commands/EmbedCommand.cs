@@ -13,7 +13,7 @@ public static class EmbedCommand
         var model = new Option<string>("--model", "-m") { Description = "model.zip (or its folder) written by train.", Required = true };
         var input = new Option<string?>("--input", "-i") { Description = "An image file, a folder of images, or a data set folder (idx / CIFAR-10 binary). Default: Fashion-MNIST." };
         var split = new Option<DataSplit>("--split") { Description = "Data sets: Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
-        var limit = new Option<int?>("--limit") { Description = "Embed only the first N images." };
+        var limit = new Option<int?>("--limit") { Description = "Embed at most N images: the first N of a data set, a seeded sample across classes of an image folder. Default: all." };
         var output = new Option<string>("--out", "-o") { Description = "CSV file to write; the binary index is written next to it with the extension .index.", DefaultValueFactory = _ => "embeddings.csv" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
         var command = new Command("embed", "Compute embeddings: CSV (id,label,source,e0..), a binary .index file (CosineIndex.Load reads it) and .index.json naming the model; 'search --index' reuses them.")

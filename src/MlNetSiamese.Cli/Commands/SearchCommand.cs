@@ -14,7 +14,7 @@ public static class SearchCommand
         var model = new Option<string>("--model", "-m") { Description = "model.zip (or its folder) written by train.", Required = true };
         var gallery = new Option<string?>("--gallery", "-g") { Description = "Gallery: a folder of images, or a data set folder (idx / CIFAR-10 binary). Default: Fashion-MNIST." };
         var split = new Option<DataSplit>("--split") { Description = "Data-set gallery: Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
-        var limit = new Option<int?>("--limit") { Description = "Index only the first N gallery images." };
+        var limit = new Option<int?>("--limit") { Description = "Index at most N gallery images: the first N of a data set, a seeded sample across classes of an image folder. Default: all." };
         var query = new Option<string>("--query", "-q") { Description = "Query image file or folder of images.", Required = true };
         var k = new Option<int>("--top", "-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 5 };
         var grid = new Option<string?>("--grid") { Description = "Write a neighbour grid PNG here." };
