@@ -453,6 +453,19 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Every_option_of_every_command_says_its_default()
+    {
+        var root = MlNetSiamese.Cli.Program.Commands(new CliContext(TextWriter.Null, TextWriter.Null, true, default, null));
+        var commands = new List<System.CommandLine.Command>();
+        void Walk(System.CommandLine.Command c) { commands.Add(c); foreach (var s in c.Subcommands) Walk(s); }
+        Walk(root);
+        var silent = commands.SelectMany(c => c.Options.Where(o => !o.Required && o.Name != "--help" && o.Name != "--version"
+                && !o.HasDefaultValue && o.Description?.Contains("default", StringComparison.OrdinalIgnoreCase) != true)
+            .Select(o => $"{c.Name} {o.Name}")).ToList();
+        Assert.True(silent.Count == 0, "options whose help hides the default: " + string.Join(", ", silent));
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

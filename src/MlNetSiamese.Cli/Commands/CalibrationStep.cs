@@ -16,7 +16,7 @@ public sealed class CalibrationStep
     };
     private readonly Option<double?> targetPrecision = new("--target-precision")
     {
-        Description = "Choose the lowest threshold whose precision (at --positive-rate) reaches this, in (0, 1], instead of the best F1.",
+        Description = "Choose the lowest threshold whose precision (at --positive-rate) reaches this, in (0, 1]. Default: none (the best F1).",
     };
 
     public void AddTo(Command command)

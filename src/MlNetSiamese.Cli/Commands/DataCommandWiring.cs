@@ -10,7 +10,7 @@ public static class DataCommandWiring
         var what = new Argument<string>("dataset") { Description = "fashion-mnist or cifar10." };
         what.AcceptOnlyFromAmong("fashion-mnist", "cifar10");
         var to = new Option<string?>("--to") { Description = "Target folder (default ./data/fashion-mnist or ./data)." };
-        var url = new Option<string?>("--url") { Description = "Download from this base URL (fashion-mnist) or archive URL (cifar10)." };
+        var url = new Option<string?>("--url") { Description = "Download from this base URL (fashion-mnist) or archive URL (cifar10). Default: the official address." };
         var download = new Command("download", "Download a data set (checksums verified).") { what, to, url };
         download.SetAction(r => context.Guard("data download", () =>
         {
@@ -28,7 +28,7 @@ public static class DataCommandWiring
             catch (UriFormatException e) { throw new UsageException($"--url: {e.Message}"); }
             catch (IOException e) { throw new RunException(e.Message, e); }
         }));
-        var dataOption = new Option<string?>("--data") { Description = "Folder to look in first." };
+        var dataOption = new Option<string?>("--data") { Description = "Folder to look in first. Default: MLNETSIAMESE_DATA, then ./data/fashion-mnist, then /usr/share/datasets/fashion-mnist." };
         var locate = new Command("locate", "Print where Fashion-MNIST is found.") { dataOption };
         locate.SetAction(r => context.Guard("data locate", () =>
         {

@@ -12,12 +12,12 @@ public static class EvaluateCommand
         var model = new Option<string>("--model", "-m") { Description = "model.zip (or the folder holding it) written by train.", Required = true };
         var data = new Option<string?>("--data") { Description = DataSource.DataHelp };
         var split = new Option<DataSplit>("--split") { Description = "Train or Test.", DefaultValueFactory = _ => DataSplit.Test };
-        var limit = new Option<int?>("--limit", "--test-limit") { Description = "Use only the first N images." };
+        var limit = new Option<int?>("--limit", "--test-limit") { Description = "Use only the first N images (a seeded sample across classes of an image folder). Default: all." };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for metrics.json and plots (default: 'evaluation' in the model's folder, so train's own files stay)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the balanced pair sampling; the library's default.", DefaultValueFactory = _ => 0 };
         var splitSeed = new Option<int?>("--split-seed") { Description = "Seed of the 80/20 split of a single class-folder tree. Default: the training run's, from options.json next to the model; another one is refused (it would evaluate training images)." };
         var calibrate = new Option<bool>("--calibrate") { Description = "Choose the same/different threshold on THIS data and write calibration.json beside the model (or into --out) " +
-            "(use validation data, e.g. --split Train; by default the threshold train calibrated is only assessed here)." };
+            "(use validation data, e.g. --split Train). Default: false (the threshold train calibrated is only assessed here)." };
         var command = new Command("evaluate", "Evaluate a saved model: retrieval and pair metrics, metrics.json, plots.")
         {
             model, data, split, limit, output, seed, splitSeed, calibrate,

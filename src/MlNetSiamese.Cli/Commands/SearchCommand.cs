@@ -17,9 +17,9 @@ public static class SearchCommand
         var limit = new Option<int?>("--limit") { Description = "Index at most N gallery images: the first N of a data set, a seeded sample across classes of an image folder. Default: all." };
         var query = new Option<string>("--query", "-q") { Description = "Query image file or folder of images.", Required = true };
         var k = new Option<int>("--top", "-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 5 };
-        var grid = new Option<string?>("--grid") { Description = "Write a neighbour grid PNG here." };
-        var saveIndex = new Option<string?>("--save-index") { Description = "Also save the gallery index here (with FILE.json naming the model), for --index." };
-        var indexFile = new Option<string?>("--index") { Description = "Search a gallery saved by 'embed' (its .index) or --save-index instead of embedding --gallery again; refused for another model." };
+        var grid = new Option<string?>("--grid") { Description = "Write a neighbour grid PNG here. Default: none." };
+        var saveIndex = new Option<string?>("--save-index") { Description = "Also save the gallery index here (with FILE.json naming the model), for --index. Default: none." };
+        var indexFile = new Option<string?>("--index") { Description = "Search a gallery saved by 'embed' (its .index) or --save-index instead of embedding --gallery again; refused for another model. Default: none (embed --gallery)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
         var command = new Command("search", "Find the most similar gallery images for each query image.")
         {

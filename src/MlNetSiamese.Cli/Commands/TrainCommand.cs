@@ -10,21 +10,21 @@ public static class TrainCommand
     public static Command Create(CliContext context)
     {
         var data = new Option<string?>("--data") { Description = DataSource.DataHelp };
-        var limit = new Option<int?>("--limit") { Description = "Use only the first N training images." };
-        var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images for the evaluation." };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N training images (a seeded sample across classes of an image folder). Default: all." };
+        var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images for the evaluation (at least 2). Default: all." };
         var output = new Option<string>("--out", "-o") { Description = "Output folder (model.zip, metrics.json, plots, options.json).", DefaultValueFactory = _ => "siamese-model" };
-        var preset = new Option<string?>("--preset") { Description = $"A named recipe of the library (SiameseRecipes): {string.Join(", ", SiameseRecipes.Names)}. --options and explicit options override it." };
+        var preset = new Option<string?>("--preset") { Description = $"A named recipe of the library (SiameseRecipes): {string.Join(", ", SiameseRecipes.Names)}. --options and explicit options override it. Default: none (the library's defaults)." };
         preset.AcceptOnlyFromAmong([.. SiameseRecipes.Names]);
-        var optionsFile = new Option<string?>("--options") { Description = "A recipe as JSON (sections Encoder, Objective, Training, Inference; a run's options.json is one), applied after --preset and before explicit options." };
+        var optionsFile = new Option<string?>("--options") { Description = "A recipe as JSON (sections Encoder, Objective, Training, Inference; a run's options.json is one), applied after --preset and before explicit options. Default: none." };
         var recipe = new RecipeOptions();
         var imageSize = new Option<int>("--image-size") { Description = "Image folders: side length images are resized to.", DefaultValueFactory = _ => 32 };
-        var grayscale = new Option<bool>("--grayscale") { Description = "Image folders: decode as one grey channel." };
+        var grayscale = new Option<bool>("--grayscale") { Description = "Image folders: decode as one grey channel. Default: false (RGB)." };
         var calibrationFraction = new Option<float>("--calibration-fraction")
         {
             Description = $"Share of the training images held out (never trained on) to choose the same/different threshold in calibration.json, at most {MaxCalibrationImages:N0} images; 0 = none.",
             DefaultValueFactory = _ => 0.1f,
         };
-        var resume = new Option<bool>("--resume") { Description = $"Continue an interrupted run from {ModelFiles.CheckpointFileName} in --out (same data and options)." };
+        var resume = new Option<bool>("--resume") { Description = $"Continue an interrupted run from {ModelFiles.CheckpointFileName} in --out (same data and options; any other setting is refused, named). Default: false." };
 
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split. Recipe defaults are shown without --preset.")
         {
