@@ -36,10 +36,12 @@ public static class ImageInputs
     /// Decodes the files to the model's input shape (an unreadable one is an error naming it) and embeds them; labels
     /// are the parent folders' names.
     /// </summary>
-    public static EmbeddedImages EmbedFiles(MLContext ml, SiameseEmbeddingTransformer embedder, IReadOnlyList<string> files, string root = "the given files")
+    public static EmbeddedImages EmbedFiles(MLContext ml, SiameseEmbeddingTransformer embedder, IReadOnlyList<string> files, string root = "the given files",
+        Action<string>? warn = null)
     {
         var enc = embedder.Encoder;
         if (!enc.IsImage) throw new UsageException("This model embeds plain vectors, not images; use --data with a data set instead of image files.");
+        if (warn != null) WarnAboutConversions(files, enc, warn);
         var listing = ImageFolderListing.FromFiles(root, files);
         var view = ImageFolder.LoadInMemory(listing, enc.Width, enc.Height, enc.Channels == 1, skipUnreadable: false, minClasses: 1);
         var data = EmbedData(embedder, view);
@@ -58,6 +60,41 @@ public static class ImageInputs
         }
         return new EmbeddedImages(Enumerable.Range(0, view.Count).Select(i => $"#{i}").ToList(),
             Enumerable.Range(0, view.Count).Select(view.GetLabel).ToList(), pixels, embeddings, embedder.EmbeddingDimension);
+    }
+
+    /// <summary>
+    /// Says when images had to be converted to the model's input (another size, colour into a grey model, grey into a
+    /// colour model): their similarities then measure the conversion as much as the content, and unrelated photos can
+    /// come out "same". Reads only the files' headers.
+    /// </summary>
+    private static void WarnAboutConversions(IReadOnlyList<string> files, EncoderConfig enc, Action<string> warn)
+    {
+        var resized = new List<string>();
+        var recoloured = new List<string>();
+        foreach (var file in files)
+        {
+            using var codec = SkiaSharp.SKCodec.Create(file);
+            if (codec == null) continue;   // the decoder names unreadable files itself
+            var info = codec.Info;
+            if (info.Width != enc.Width || info.Height != enc.Height) resized.Add($"{Path.GetFileName(file)} {info.Width}x{info.Height}");
+            bool grey = info.ColorType is SkiaSharp.SKColorType.Gray8 or SkiaSharp.SKColorType.Alpha8;
+            if (grey != (enc.Channels == 1) && !(enc.Channels == 1 && IsGreyContent(file))) recoloured.Add(Path.GetFileName(file));
+        }
+        if (resized.Count > 0)
+            warn($"warning: {resized.Count} of {files.Count} images are resized to the model's {enc.Width}x{enc.Height} (e.g. {string.Join(", ", resized.Take(3))}); " +
+                 "similarities of images far from the training images' size and kind can mislead.");
+        if (recoloured.Count > 0)
+            warn($"warning: {recoloured.Count} of {files.Count} images are {(enc.Channels == 1 ? "colour, converted to grey for this grey" : "grey, spread over three channels for this colour")} model " +
+                 $"(e.g. {string.Join(", ", recoloured.Take(3))}); their similarities can mislead.");
+    }
+
+    /// <summary>Whether an image stored with colour channels holds grey pixels only (R = G = B), as many grey PNGs do.</summary>
+    private static bool IsGreyContent(string file)
+    {
+        using var bitmap = SkiaSharp.SKBitmap.Decode(file);
+        if (bitmap == null) return true;
+        foreach (var c in bitmap.Pixels) if (c.Red != c.Green || c.Green != c.Blue) return false;
+        return true;
     }
 
     /// <summary>

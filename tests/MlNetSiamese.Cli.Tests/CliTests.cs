@@ -466,6 +466,26 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Compare_warns_when_an_image_is_converted_to_the_models_input()
+    {
+        string colour = Path.Combine(f.Root, "colour-40x30.png");
+        using (var bmp = new SkiaSharp.SKBitmap(40, 30))
+        {
+            bmp.Erase(new SkiaSharp.SKColor(200, 30, 30));
+            using var data = bmp.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(colour, data.ToArray());
+        }
+        string grey = Path.Combine(f.Pngs, "class0", "img0.png");   // 28 x 28, grey pixels stored as RGBA: no warning
+        var (exit, output) = Run(["compare", "--model", f.ModelDir, grey, colour]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("1 of 2 images are resized to the model's 28x28 (e.g. colour-40x30.png 40x30)", output);
+        Assert.Contains("1 of 2 images are colour, converted to grey", output);
+        (exit, output) = Run(["compare", "--model", f.ModelDir, grey, Path.Combine(f.Pngs, "class1", "img0.png")]);
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("warning", output);
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

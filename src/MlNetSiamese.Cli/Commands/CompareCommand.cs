@@ -27,7 +27,7 @@ public static class CompareCommand
             var a = ImageInputs.ListFiles(r.GetValue(first)!, "image-a");
             var b = ImageInputs.ListFiles(r.GetValue(second)!, "image-b");
             if (a.Count != 1 || b.Count != 1) throw new UsageException("compare takes two image files, not folders. Use 'search' for folders.");
-            var images = ImageInputs.EmbedFiles(ml, embedder, [a[0], b[0]]);
+            var images = ImageInputs.EmbedFiles(ml, embedder, [a[0], b[0]], warn: context.Error.WriteLine);
             float similarity = Cosine(images.Vector(0), images.Vector(1));
             float? t = r.GetValue(threshold);
             if (t is { } given && !(given >= -1 && given <= 1))

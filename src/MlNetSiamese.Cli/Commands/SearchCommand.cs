@@ -33,7 +33,7 @@ public static class SearchCommand
             string modelPath = ModelFiles.Resolve(r.GetValue(model)!);
             var (_, embedder) = ModelFiles.Load(ml, modelPath);
             var queryFiles = ImageInputs.ListFiles(r.GetValue(query)!, "--query");
-            var q = ImageInputs.EmbedFiles(ml, embedder, queryFiles);
+            var q = ImageInputs.EmbedFiles(ml, embedder, queryFiles, warn: context.Error.WriteLine);
             CosineIndex index;
             string[] labels, sources;
             EmbeddedImages? g = null;
