@@ -10,7 +10,11 @@ namespace MlNetSiamese.Plots;
 /// <param name="Height">Image height.</param>
 public sealed record ImageSet(IReadOnlyList<float[]> Pixels, IReadOnlyList<string> Labels, int Channels, int Width, int Height);
 
-/// <summary>Neighbour grid: each query image followed by its top-k results, framed green (same class) or red (different).</summary>
+/// <summary>
+/// Neighbour grid: each query image followed by its top-k results, each result captioned with its label and
+/// similarity and, when the query's class is known in the gallery, framed green (same class) or red (different); a
+/// legend line on top says which. Captions fall back to a system font that has their glyphs (CJK class names).
+/// </summary>
 public static class NeighborGrid
 {
     /// <summary>Frame colour of a same-class result.</summary>
@@ -22,13 +26,20 @@ public static class NeighborGrid
     /// <summary>Frame colour of the query image.</summary>
     public static readonly SKColor Query = new(40, 40, 40);
 
+    /// <summary>Frame colour of a result when same/different cannot be told (an unlabelled gallery or query).</summary>
+    public static readonly SKColor Unjudged = new(150, 150, 150);
+
+    private const int CaptionHeight = 26, LegendHeight = 18;
+
     /// <summary>Writes the grid as PNG.</summary>
     /// <param name="queries">Query images (row i of the grid starts with query i).</param>
     /// <param name="results">Gallery images the neighbours index into.</param>
     /// <param name="neighbors">For each query, indices into <paramref name="results"/>, best first.</param>
     /// <param name="path">PNG file to write.</param>
     /// <param name="scale">Pixel magnification (an integer, at least 1).</param>
-    public static void Save(ImageSet queries, ImageSet results, IReadOnlyList<IReadOnlyList<int>> neighbors, string path, int scale = 3)
+    /// <param name="scores">For each query, the similarity of each neighbour (captioned under it); null: labels only.</param>
+    public static void Save(ImageSet queries, ImageSet results, IReadOnlyList<IReadOnlyList<int>> neighbors, string path, int scale = 3,
+        IReadOnlyList<IReadOnlyList<float>>? scores = null)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(results);
@@ -44,23 +55,37 @@ public static class NeighborGrid
                 if (j < 0 || j >= results.Pixels.Count)
                     throw new ArgumentOutOfRangeException(nameof(neighbors), j, $"A neighbour index is outside the {results.Pixels.Count} result images.");
 
+        if (scores != null && (scores.Count != neighbors.Count || scores.Zip(neighbors).Any(p => p.First.Count != p.Second.Count)))
+            throw new ArgumentException("'scores' must hold one similarity per neighbour.", nameof(scores));
+
         int frame = Math.Max(2, scale), gap = 4;
-        int cellW = Math.Max(queries.Width, results.Width) * scale + 2 * frame + gap;
-        int cellH = Math.Max(queries.Height, results.Height) * scale + 2 * frame + gap;
+        int cellW = Math.Max(Math.Max(queries.Width, results.Width) * scale + 2 * frame, 64) + gap;
+        int cellH = Math.Max(queries.Height, results.Height) * scale + 2 * frame + CaptionHeight + gap;
         int columns = 1 + neighbors.Max(r => r.Count);
-        using var bitmap = new SKBitmap(columns * cellW + gap, neighbors.Count * cellH + gap);
+        // Same/different frames only where they mean something: the query's class is one of the gallery's classes.
+        var galleryClasses = results.Labels.ToHashSet(StringComparer.Ordinal);
+        bool judged = galleryClasses.Count > 1 && queries.Labels.Any(galleryClasses.Contains);
+        using var bitmap = new SKBitmap(columns * cellW + gap, LegendHeight + neighbors.Count * cellH + gap);
         using (var canvas = new SKCanvas(bitmap))
         {
             canvas.Clear(SKColors.White);
+            Caption(canvas, judged ? "left: query; then its neighbours, best first (green frame: same class, red: other class), label and similarity"
+                                   : "left: query; then its neighbours, best first, label and similarity (no classes to judge them by)", gap, 13, SKColors.Black);
             for (int r = 0; r < neighbors.Count; r++)
             {
-                int y = gap + r * cellH;
+                int y = LegendHeight + gap + r * cellH;
+                int imageBottom = y + Math.Max(queries.Height, results.Height) * scale + 2 * frame;
                 Draw(canvas, queries, r, gap, y, scale, frame, Query);
+                Caption(canvas, "query: " + queries.Labels[r], gap, imageBottom + 11, Query);
                 for (int c = 0; c < neighbors[r].Count; c++)
                 {
                     int j = neighbors[r][c];
-                    var color = results.Labels[j] == queries.Labels[r] ? SameClass : DifferentClass;
-                    Draw(canvas, results, j, gap + (c + 1) * cellW, y, scale, frame, color);
+                    bool same = results.Labels[j] == queries.Labels[r];
+                    var color = !judged ? Unjudged : same ? SameClass : DifferentClass;
+                    int x = gap + (c + 1) * cellW;
+                    Draw(canvas, results, j, x, y, scale, frame, color);
+                    Caption(canvas, results.Labels[j], x, imageBottom + 11, SKColors.Black);
+                    if (scores != null) Caption(canvas, scores[r][c].ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), x, imageBottom + 23, SKColors.DimGray);
                 }
             }
         }
@@ -76,7 +101,24 @@ public static class NeighborGrid
     public static (int X, int Y) FrameOrigin(int row, int column, int imageWidth, int imageHeight, int scale = 3)
     {
         int frame = Math.Max(2, scale), gap = 4;
-        return (gap + column * (imageWidth * scale + 2 * frame + gap), gap + row * (imageHeight * scale + 2 * frame + gap));
+        int cellW = Math.Max(imageWidth * scale + 2 * frame, 64) + gap, cellH = imageHeight * scale + 2 * frame + CaptionHeight + gap;
+        return (gap + column * cellW, LegendHeight + gap + row * cellH);
+    }
+
+    /// <summary>One line of text; a font that has its glyphs is taken when the default has not (CJK class names).</summary>
+    private static void Caption(SKCanvas canvas, string text, int x, int baseline, SKColor color)
+    {
+        using var typeface = TypefaceFor(text);
+        using var font = new SKFont(typeface, 10);
+        using var paint = new SKPaint { Color = color, IsAntialias = true };
+        canvas.DrawText(text, x, baseline, font, paint);
+    }
+
+    private static SKTypeface TypefaceFor(string text)
+    {
+        var typeface = SKTypeface.Default;
+        int missing = text.EnumerateRunes().Select(r => r.Value).FirstOrDefault(cp => !typeface.ContainsGlyph(cp));
+        return missing != 0 && SKFontManager.Default.MatchCharacter(missing) is { } fallback ? fallback : SKTypeface.CreateDefault();
     }
 
     private static void Draw(SKCanvas canvas, ImageSet set, int index, int x, int y, int scale, int frame, SKColor frameColor)

@@ -66,7 +66,8 @@ public static class SearchCommand
                 var enc = embedder.Encoder;
                 NeighborGrid.Save(new ImageSet(q.Pixels, q.Labels, enc.Channels, enc.Width, enc.Height),
                     new ImageSet(g.Pixels, g.Labels, enc.Channels, enc.Width, enc.Height),
-                    results.Select(rr => (IReadOnlyList<int>)rr.Select(n => (int)n.Id).ToList()).ToList(), gridPath);
+                    results.Select(rr => (IReadOnlyList<int>)rr.Select(n => (int)n.Id).ToList()).ToList(), gridPath,
+                    scores: results.Select(rr => (IReadOnlyList<float>)rr.Select(n => n.Score).ToList()).ToList());
                 context.Output.WriteLine($"grid: {Path.GetFullPath(gridPath)}");
             }
             return Program.Success;

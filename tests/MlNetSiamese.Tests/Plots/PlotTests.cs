@@ -98,10 +98,10 @@ public sealed class PlotTests : IDisposable
         var set = new ImageSet(pixels, ["a", "b", "a", "b"], 3, 8, 8);
         string path = Path.Combine(_dir, "grid.png");
         var queries = new ImageSet(pixels.Take(2).ToList(), ["a", "b"], 3, 8, 8);
-        NeighborGrid.Save(queries, set, [[2, 1], [3, 0]], path, scale: 3);
+        NeighborGrid.Save(queries, set, [[2, 1], [3, 0]], path, scale: 3, scores: [[0.9f, 0.2f], [0.8f, 0.1f]]);
 
-        // 3 columns x 2 rows of cells: (8*3 + 2*3 + 4) = 34 px each, plus a 4-px margin.
-        using var b = Decode(path, 3 * 34 + 4, 2 * 34 + 4);
+        // 3 columns of max(8*3 + 2*3, 64) + 4 = 68 px, 2 rows of 8*3 + 2*3 + 26 (captions) + 4 = 60 px, an 18-px legend and a 4-px margin.
+        using var b = Decode(path, 3 * 68 + 4, 18 + 2 * 60 + 4);
         SKColor At((int X, int Y) p) => b.GetPixel(p.X + 1, p.Y + 1);
         Assert.Equal(NeighborGrid.Query, At(NeighborGrid.FrameOrigin(0, 0, 8, 8)));
         Assert.Equal(NeighborGrid.SameClass, At(NeighborGrid.FrameOrigin(0, 1, 8, 8)));      // query "a" -> image 2 "a"
@@ -110,6 +110,32 @@ public sealed class PlotTests : IDisposable
         Assert.Equal(NeighborGrid.DifferentClass, At(NeighborGrid.FrameOrigin(1, 2, 8, 8)));
         var (qx, qy) = NeighborGrid.FrameOrigin(0, 1, 8, 8);
         Assert.Equal(SKColors.Yellow, b.GetPixel(qx + 3 + 12, qy + 3 + 12));                 // image 2's pixels inside the frame
+        // Captions (label and similarity) under each result, and the legend: dark text pixels there, white elsewhere.
+        int Ink(int x0, int y0, int w, int h) { int n = 0; for (int y = y0; y < y0 + h; y++) for (int x = x0; x < x0 + w; x++) if (b.GetPixel(x, y).Red < 128) n++; return n; }
+        Assert.True(Ink(qx, qy + 30 + 2, 60, 24) > 10, "the label and similarity under a neighbour");
+        Assert.True(Ink(4, 2, 200, 14) > 30, "the legend");
+
+        // A gallery without classes to judge by: grey frames, not red and green.
+        var unlabelled = new ImageSet(pixels, ["photos", "photos", "photos", "photos"], 3, 8, 8);
+        NeighborGrid.Save(new ImageSet(pixels.Take(1).ToList(), ["query"], 3, 8, 8), unlabelled, [[2, 1]], path, scale: 3);
+        using var u = Decode(path, 3 * 68 + 4, 18 + 60 + 4);
+        var (ux, uy) = NeighborGrid.FrameOrigin(0, 1, 8, 8);
+        Assert.Equal(NeighborGrid.Unjudged, u.GetPixel(ux + 1, uy + 1));
+    }
+
+    [Fact]
+    public void ClassNamesInCjkAreDrawnWithAFontThatHasTheirGlyphs()
+    {
+        var set = new ImageSet([Enumerable.Repeat(0.5f, 64).ToArray(), new float[64]], ["靴", "包"], 1, 8, 8);
+        string path = Path.Combine(_dir, "cjk.png");
+        NeighborGrid.Save(set, set, [[1], [0]], path, scale: 3);
+        // No exception when the default font lacks the glyphs: a system font that has them draws them where one is
+        // installed (fonts-noto-cjk), else the default's placeholder boxes; either way the caption is inked.
+        using var b = Decode(path, 2 * 68 + 4, 18 + 2 * 60 + 4);
+        var (x, y) = NeighborGrid.FrameOrigin(0, 1, 8, 8);
+        int ink = 0;
+        for (int yy = y + 30 + 2; yy < y + 30 + 14; yy++) for (int xx = x; xx < x + 20; xx++) if (b.GetPixel(xx, yy).Red < 128) ink++;
+        Assert.True(ink > 3, "the CJK label should be drawn");
     }
 
     [Fact]
@@ -118,8 +144,9 @@ public sealed class PlotTests : IDisposable
         var grey = new ImageSet([Enumerable.Repeat(0.5f, 28 * 28).ToArray(), new float[28 * 28]], ["x", "y"], 1, 28, 28);
         string path = Path.Combine(_dir, "grey.png");
         NeighborGrid.Save(grey, grey, [[1], [0]], path, scale: 1);
-        using var b = Decode(path, 2 * (28 + 4 + 4) + 4, 2 * (28 + 4 + 4) + 4);
-        Assert.Equal(new SKColor(128, 128, 128), b.GetPixel(4 + 2 + 10, 4 + 2 + 10));
+        using var b = Decode(path, 2 * 68 + 4, 18 + 2 * (28 + 4 + 26 + 4) + 4);
+        var (x0, y0) = NeighborGrid.FrameOrigin(0, 0, 28, 28, scale: 1);
+        Assert.Equal(new SKColor(128, 128, 128), b.GetPixel(x0 + 2 + 10, y0 + 2 + 10));
 
         var wrong = new ImageSet([new float[10]], ["x"], 1, 28, 28);
         Assert.Contains("CHW", Assert.Throws<ArgumentException>(() => NeighborGrid.Save(wrong, wrong, [[0]], path)).Message);
