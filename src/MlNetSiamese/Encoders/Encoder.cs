@@ -15,6 +15,8 @@ internal sealed class Encoder : IDisposable
     {
         NativeLibraryFix.ThrowIfFailed();
         NativeHeap.Configure();
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);   // libtorch loaded, so its flags can be set
+        Nnpack.Off();
     }
 
     public EncoderConfig Config { get; }
