@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MlNetSiamese.Build;
+using MlNetSiamese.Tests.Data;
 using MlNetSiamese.Torch;
 using Xunit;
 
@@ -13,13 +14,6 @@ namespace MlNetSiamese.Tests.Build;
 /// </summary>
 public class OutsideAppTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MlNetSiamese.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No MlNetSiamese.sln above {AppContext.BaseDirectory}");
-    }
-
     private static (int Code, string Output) Run(string workingDirectory, IDictionary<string, string> environment, int timeoutSeconds, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -60,7 +54,7 @@ public class OutsideAppTests
         Directory.CreateDirectory(app);
         try
         {
-            string library = Path.Combine(RepositoryRoot(), "src", "MlNetSiamese", "MlNetSiamese.csproj");
+            string library = Path.Combine(SharedData.RepoRoot, "src", "MlNetSiamese", "MlNetSiamese.csproj");
             File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings><NoWarn>NU1603</NoWarn></PropertyGroup>
