@@ -55,6 +55,7 @@ public static class Program
         EmbedCommand.Create(context),
         SearchCommand.Create(context),
         CompareCommand.Create(context),
+        ExportCommand.Create(context),
         DataCommandWiring.Create(context),
     };
 }

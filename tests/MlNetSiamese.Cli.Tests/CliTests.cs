@@ -486,6 +486,16 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Export_writes_an_onnx_file_named_after_the_models_columns()
+    {
+        string onnx = Path.Combine(f.Root, "export", "encoder.onnx");
+        var (exit, output) = Run(["export", "--model", f.ModelDir, "--out", onnx]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("input 'Features' [batch, 784], output 'Embedding' [batch, 16]", output);
+        Assert.True(new FileInfo(onnx).Length > 1000);
+    }
+
+    [Fact]
     public void An_image_size_below_the_encoders_minimum_is_refused_before_training()
     {
         var (exit, output) = Run(["train", "--data", f.Pngs, "--image-size", "3", "--out", Path.Combine(f.Root, "tiny"), .. CliFixture.Small]);

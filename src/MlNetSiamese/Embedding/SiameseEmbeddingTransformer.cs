@@ -53,6 +53,14 @@ public sealed class SiameseEmbeddingTransformer : ITransformer
     /// </summary>
     public SiameseEmbeddingTransformer WithColumns(params InputOutputColumnPair[] pairs) => new(EncoderModel, InferenceModel, pairs, InferenceBatchSize, null);
 
+    /// <summary>
+    /// Writes the encoder as a standard ONNX model (opset 17; batch norms folded, the test-time flip if the model uses
+    /// it, L2 normalisation included) whose input and output are named after the first column pair, with a dynamic
+    /// batch dimension; written atomically. ONNX Runtime, and ML.NET's <c>ApplyOnnxModel</c> on it, then embed
+    /// without libtorch.
+    /// </summary>
+    public void ExportToOnnx(string path) => MlNetSiamese.Export.OnnxExport.Save(EncoderModel, columns[0].InputColumnName, columns[0].OutputColumnName, path);
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 

@@ -94,11 +94,14 @@ internal sealed class ResNetEncoder : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
         }
     }
 
-    /// <summary>A basic block with its batch norms folded (inference only).</summary>
-    private sealed class FoldedBlock : nn.Module<Tensor, Tensor>
+    /// <summary>A basic block with its batch norms folded (inference only): relu(conv2(relu(conv1(x))) + shortcut(x)).</summary>
+    internal sealed class FoldedBlock : nn.Module<Tensor, Tensor>
     {
         private readonly Conv2d conv1, conv2;
         private readonly Conv2d? shortcut;
+
+        /// <summary>The block's convolutions, for export: the 1x1 shortcut is null where the input passes through.</summary>
+        public (Conv2d First, Conv2d Second, Conv2d? Shortcut) Convolutions => (conv1, conv2, shortcut);
 
         public FoldedBlock(string name, Conv2d conv1, Conv2d conv2, Conv2d? shortcut) : base(name)
         {
