@@ -15,7 +15,7 @@ smoke=0; command=all; extra=()
 for a in "$@"; do
   case "$a" in
     --smoke) smoke=1 ;;
-    training|inference|search|bandwidth|all) command="$a" ;;
+    training|inference|onnx|search|bandwidth|all) command="$a" ;;
     *) extra+=("$a") ;;
   esac
 done

@@ -6,14 +6,14 @@ namespace MlNetSiamese.Bench;
 
 /// <summary>
 /// Speed harness of issue #6. Usage (see bench/README.md):
-///   MlNetSiamese.Bench &lt;training|inference|search|bandwidth|all&gt; [--smoke] [--threads N] [--reps N] [--out results.jsonl]
+///   MlNetSiamese.Bench &lt;training|inference|onnx|search|bandwidth|all&gt; [--smoke] [--threads N] [--reps N] [--out results.jsonl]
 ///                      [--markdown RESULTS.md] [--encoders ConvNet,ResNet,FastConvNet] [--no-peer] [--python /usr/bin/python3]
 ///                      [--train-batches N] [--warmup-batches N] [--rows N] [--queries N] [--galleries 100000,1000000]
 /// </summary>
 public static class Program
 {
     public const string Usage =
-        "usage: MlNetSiamese.Bench <training|inference|search|bandwidth|all> [--smoke] [--threads N] [--reps N] [--out FILE.jsonl] " +
+        "usage: MlNetSiamese.Bench <training|inference|onnx|search|bandwidth|all> [--smoke] [--threads N] [--reps N] [--out FILE.jsonl] " +
         "[--markdown FILE.md] [--encoders ConvNet,ResNet,FastConvNet] [--no-peer] [--python PATH] [--train-batches N] [--warmup-batches N] " +
         "[--rows N] [--batch-sizes 64,256] [--latency-calls N] [--queries N] [--galleries N,N] [--bandwidth-mib N] [--warmup-seconds S]";
 
@@ -29,7 +29,7 @@ public static class Program
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         if (args.Length == 0 || args[0] is "-h" or "--help") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
         string command = args[0];
-        if (command is not ("training" or "inference" or "search" or "bandwidth" or "all")) throw new UsageError($"unknown command '{command}'");
+        if (command is not ("training" or "inference" or "onnx" or "search" or "bandwidth" or "all")) throw new UsageError($"unknown command '{command}'");
 
         var s = new Settings();
         string? outFile = null, markdown = null;
@@ -91,6 +91,7 @@ public static class Program
         }
         if (command is "training" or "all") Section("training", TrainingBench.Run);
         if (command is "inference" or "all") Section("inference", InferenceBench.Run);
+        if (command is "onnx" or "all") Section("onnx", OnnxBench.Run);
         if (command is "bandwidth" or "search" or "all") Section("bandwidth", BandwidthBench.Run);
         if (command is "search" or "all") Section("search", SearchBench.Run);
 

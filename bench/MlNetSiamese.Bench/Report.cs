@@ -24,6 +24,13 @@ public static class Targets
             string prefix = f.Name[..^" folded-torchsharp".Length];
             yield return Check($"inference {prefix}: BN-folded TorchSharp (Encoder.ForInference) / PyTorch eager", f, log.Find("inference", $"{prefix} pytorch-eager"), 1.2);
         }
+        if (log.Find("onnx", "b64 onnxruntime") is { } ort)
+            yield return Check("onnx b64: ONNX Runtime / folded TorchSharp images/s (same model, same threads)", ort, log.Find("onnx", "b64 folded-torchsharp"), 1.0);
+        if (all.FirstOrDefault(r => r.Bench == "onnx-latency" && r.Name == "onnxruntime-1") is { } single)
+        {
+            var limit = new Result { Bench = "onnx-latency", Name = "0.5 ms", Unit = "ms", Median = 0.5, Min = 0.5, Max = 0.5 };
+            yield return Check("onnx single-image latency: 0.5 ms / ONNX Runtime p50", limit, single, 1.0);
+        }
         var bandwidth = all.FirstOrDefault(r => r.Bench == "bandwidth" && (int)Convert.ToDouble(r.Details["workers"]) == Environment.ProcessorCount);
         foreach (var s in all.Where(r => r.Bench == "search"))
         {
@@ -116,6 +123,27 @@ public static class Report
             b.AppendLine("|---|---|---|---|---|");
             foreach (var r in latency)
                 b.AppendLine($"| {r.Name.Split(' ')[0]} | {r.Name.Split(' ')[1]} | {F(Convert.ToDouble(r.Details["p50_ms"]), "F3")} | {F(Convert.ToDouble(r.Details["p99_ms"]), "F3")} | {r.Details["calls"]} |");
+            b.AppendLine();
+        }
+
+        var onnx = log.All.Where(r => r.Bench == "onnx").ToList();
+        if (onnx.Count > 0)
+        {
+            b.AppendLine($"### ONNX Runtime against the folded TorchSharp network ({onnx[0].Details["encoder"]}, widths {onnx[0].Details["widths"]}, {onnx[0].Details["threads"]} threads, ONNX Runtime {onnx[0].Details["onnxruntime"]})");
+            b.AppendLine();
+            b.AppendLine("| batch | path | images/s median | min - max | vs folded TorchSharp |");
+            b.AppendLine("|---|---|---|---|---|");
+            foreach (var r in onnx)
+            {
+                var parts = r.Name.Split(' ');
+                var torch = log.Find("onnx", $"{parts[0]} folded-torchsharp");
+                b.AppendLine($"| {parts[0][1..]} | {parts[1]} | {F(r.Median)} | {Spread(r)} | {(torch == null ? "-" : F(r.Median / torch.Median, "F2") + "x")} |");
+            }
+            b.AppendLine();
+            b.AppendLine("| single image | p50 ms | p99 ms | calls |");
+            b.AppendLine("|---|---|---|---|");
+            foreach (var r in log.All.Where(r => r.Bench == "onnx-latency"))
+                b.AppendLine($"| {r.Name} | {F(Convert.ToDouble(r.Details["p50_ms"]), "F3")} | {F(Convert.ToDouble(r.Details["p99_ms"]), "F3")} | {r.Details["calls"]} |");
             b.AppendLine();
         }
 

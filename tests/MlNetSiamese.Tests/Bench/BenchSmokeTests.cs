@@ -30,6 +30,11 @@ public class BenchSmokeTests
         foreach (var path in new[] { "raw-torchsharp", "encoder-embed", "mlnet-transform", "folded-torchsharp" })
             Assert.True(log.Find("inference", $"ConvNet b16 {path}")?.Median > 0, path);
         Assert.True(log.Find("latency", "ConvNet prediction-engine")?.Median > 0);
+        foreach (var path in new[] { "b1", "b64", "b256" })
+            Assert.True(log.Find("onnx", $"{path} onnxruntime")?.Median > 0 && log.Find("onnx", $"{path} folded-torchsharp")?.Median > 0, path);
+        Assert.True(log.Find("onnx-latency", "onnxruntime-1")?.Median > 0);
+        Assert.Contains(log.All, r => r.Bench == "target" && r.Name.Contains("ONNX Runtime"));
+        Assert.Contains("ONNX Runtime against the folded TorchSharp network", Report.Markdown(log));
         Assert.True(log.Find("search", "20000 x 64 Search")?.Median > 0);
         Assert.Contains(log.All, r => r.Bench == "bandwidth" && r.Median > 0);
         Assert.Contains(log.All, r => r.Bench == "target" && r.Name.Contains("Transform"));
