@@ -109,9 +109,9 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
             Assert.Contains("[default: ", option!.Description);
             Assert.False(option.Description!.StartsWith(property.Name + " [default: "), $"{name} has no help text from the documentation: '{option.Description}'");
         }
-        // Every other train option is about data, files and the calibration, not the recipe.
+        // Every other train option is about data, held-out classes, files and the calibration, not the recipe.
         var others = train.Options.Select(o => o.Name).Except(expected.Select(e => e.Name)).Where(n => n.StartsWith("--")).Order().ToArray();
-        Assert.Equal(new[] { "--calibration-fraction", "--data", "--grayscale", "--image-size", "--limit", "--options", "--out", "--positive-rate", "--preset", "--resume", "--target-precision", "--test-limit" }, others);
+        Assert.Equal(new[] { "--calibration-fraction", "--data", "--grayscale", "--holdout-classes", "--holdout-fraction", "--image-size", "--limit", "--options", "--out", "--positive-rate", "--preset", "--resume", "--target-precision", "--test-limit" }, others);
     }
 
     [Fact]
@@ -493,6 +493,36 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.True(exit == 0, output);
         Assert.Contains("input 'Features' [batch, 784], output 'Embedding' [batch, 16]", output);
         Assert.True(new FileInfo(onnx).Length > 1000);
+    }
+
+    [Fact]
+    public void Classes_held_out_of_training_are_what_evaluation_and_few_shot_episodes_measure()
+    {
+        string data = Path.Combine(f.Root, "six-classes");
+        TinyData.WritePngFolder(Path.Combine(data, "train"), perClass: 6, seed: 21, classes: 6);
+        TinyData.WritePngFolder(Path.Combine(data, "test"), perClass: 4, seed: 22, classes: 6);
+        string outDir = Path.Combine(f.Root, "held-out-model");
+        var (exit, output) = Run(["train", "--data", data, "--image-size", "16", "--out", outDir, "--holdout-classes", "class4,class5", .. CliFixture.Small]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("held out of training: class4, class5", output);
+        Assert.Contains("train 22  test 8", output);   // 4 classes x 6 less 2 for calibration; the held-out classes' 2 x 4 test images
+        using (var m = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))))
+            Assert.Equal(["class4", "class5"], m.RootElement.GetProperty("data").GetProperty("heldOutClasses").EnumerateArray().Select(e => e.GetString()));
+
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", data, "--classes", "class4,class5", "--episodes", "50", "--ways", "2", "--shots", "1"]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("2-way 1-shot episodes (50, seed 0; 95% intervals)", output);
+        Assert.Contains("nearest class prototype", output);
+        Assert.Contains("8 / 8", output);   // queries / gallery: the two held-out classes only
+
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", data, "--classes", "class4,zebra"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("class 'zebra' is not in the data; its classes are class0", output);
+        (exit, output) = Run(["evaluate", "--model", outDir, "--data", data, "--classes", "class4,class5", "--episodes", "10", "--shots", "4"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("Class 'class4' has 4 item(s); 4-shot episodes need at least 5", output);
+        TrainRefuses(data, "leaves 1 to train on", "--holdout-classes", "class1,class2,class3,class4,class5");
+        TrainRefuses(data, "--holdout-fraction: ", "--holdout-fraction", "0.99");
     }
 
     [Fact]

@@ -58,10 +58,10 @@ public static class TinyData
     }
 
     /// <summary>Writes class folders root/class{c}/img{i}.png.</summary>
-    public static void WritePngFolder(string root, int perClass = 8, int seed = 2)
+    public static void WritePngFolder(string root, int perClass = 8, int seed = 2, int classes = Classes)
     {
         var rng = new Random(seed);
-        for (int c = 0; c < Classes; c++)
+        for (int c = 0; c < classes; c++)
         {
             string dir = Path.Combine(root, $"class{c}");
             Directory.CreateDirectory(dir);

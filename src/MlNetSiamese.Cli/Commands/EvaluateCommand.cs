@@ -18,9 +18,13 @@ public static class EvaluateCommand
         var splitSeed = new Option<int?>("--split-seed") { Description = "Seed of the 80/20 split of a single class-folder tree. Default: the training run's, from options.json next to the model; another one is refused (it would evaluate training images)." };
         var calibrate = new Option<bool>("--calibrate") { Description = "Choose the same/different threshold on THIS data and write calibration.json beside the model (or into --out) " +
             "(use validation data, e.g. --split Train). Default: false (the threshold train calibrated is only assessed here)." };
+        var classes = new Option<string?>("--classes") { Description = "Evaluate only these classes (comma-separated), e.g. the ones held out of training. Default: all." };
+        var episodes = new Option<int>("--episodes") { Description = "Also run this many N-way K-shot episodes (labelling queries by the nearest support image and the nearest class prototype); 0 = none.", DefaultValueFactory = _ => 0 };
+        var ways = new Option<int>("--ways") { Description = "Classes per episode (N).", DefaultValueFactory = _ => 5 };
+        var shots = new Option<int>("--shots") { Description = "Support images per class (K).", DefaultValueFactory = _ => 1 };
         var command = new Command("evaluate", "Evaluate a saved model: retrieval and pair metrics, metrics.json, plots.")
         {
-            model, data, split, limit, output, seed, splitSeed, calibrate,
+            model, data, split, limit, output, seed, splitSeed, calibrate, classes, episodes, ways, shots,
         };
         var calibration = new CalibrationStep();
         calibration.AddTo(command);
@@ -35,6 +39,8 @@ public static class EvaluateCommand
             int splitWith = SplitSeed(ui, modelPath, dataDir, r.GetValue(splitSeed));
             var view = DataSource.Load(ml, dataDir, r.GetValue(split), r.GetValue(limit), ImageShape.Of(embedder.Encoder), splitWith);
             DataSource.CheckShape(view, embedder.Encoder, dataDir);
+            string[]? only = OpenSetOptions.ParseNames(r.GetValue(classes));
+            if (only != null) view = OpenSetOptions.Rows(view, OpenSetOptions.Known(view, only, "--classes"), keep: true);
             string modelDir = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
             string outDir = r.GetValue(output) ?? Path.Combine(modelDir, "evaluation");
             Directory.CreateDirectory(outDir);
@@ -53,8 +59,9 @@ public static class EvaluateCommand
                     saved = (c.Threshold, c.PositiveRate);
                 }
             }
+            var fewShot = OpenSetOptions.Episodes(ml, embedded, r.GetValue(episodes), r.GetValue(ways), r.GetValue(shots), s, ui);
             EvaluateAndWrite(context, ui, ml, embedder, view, embedded, outDir, s,
-                new { source = dataDir ?? "fashion-mnist", split = splitName, rows = view.Count, model = modelPath }, null, saved, chosen);
+                new { source = dataDir ?? "fashion-mnist", split = splitName, rows = view.Count, model = modelPath, classes = only, fewShot }, null, saved, chosen);
             return Program.Success;
         }));
         return command;

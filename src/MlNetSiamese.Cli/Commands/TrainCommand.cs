@@ -24,11 +24,13 @@ public static class TrainCommand
             Description = $"Share of the training images held out (never trained on) to choose the same/different threshold in calibration.json, at most {MaxCalibrationImages:N0} images; 0 = none.",
             DefaultValueFactory = _ => 0.1f,
         };
+        var holdoutClasses = new Option<string?>("--holdout-classes") { Description = "Keep these classes (comma-separated) out of training and evaluate on their test images: classes the model never saw. Default: none." };
+        var holdoutFraction = new Option<double?>("--holdout-fraction") { Description = "Keep this seeded share of the classes out of training instead (e.g. 0.5), and evaluate on them. Default: none." };
         var resume = new Option<bool>("--resume") { Description = $"Continue an interrupted run from {ModelFiles.CheckpointFileName} in --out (same data and options; any other setting is refused, named). Default: false." };
 
         var command = new Command("train", "Train a Siamese embedding model and evaluate it on the test split. Recipe defaults are shown without --preset.")
         {
-            data, limit, testLimit, output, preset, optionsFile, imageSize, grayscale, calibrationFraction, resume,
+            data, limit, testLimit, output, preset, optionsFile, imageSize, grayscale, calibrationFraction, holdoutClasses, holdoutFraction, resume,
         };
         foreach (var option in recipe.All) command.Options.Add(option);
         var calibration = new CalibrationStep();
@@ -46,8 +48,9 @@ public static class TrainCommand
             // The recipe first (for the requested image shape), so that option errors come before any data is read.
             var options = Recipe(r, preset, optionsFile, recipe, shape.Channels, shape.Height, shape.Width);
             var folder = OutputFolder.Prepare(outDir);
+            if (r.GetValue(holdoutClasses) != null && r.GetValue(holdoutFraction) != null) throw new UsageException("--holdout-classes and --holdout-fraction choose the same thing; give one.");
             var request = new Request(r, recipe, preset, optionsFile, dataDir, r.GetValue(limit), r.GetValue(testLimit), shape, calFraction, r.GetValue(resume),
-                calibration.Options(r, options.Training.Seed));
+                calibration.Options(r, options.Training.Seed), OpenSetOptions.ParseNames(r.GetValue(holdoutClasses)), r.GetValue(holdoutFraction));
             try { return Train(context, ui, request, options, folder); }
             catch
             {
@@ -60,7 +63,8 @@ public static class TrainCommand
 
     /// <summary>What the command line asked for, parsed.</summary>
     private sealed record Request(ParseResult Parse, RecipeOptions Recipe, Option<string?> Preset, Option<string?> OptionsFile, string? DataDir,
-        int? Limit, int? TestLimit, ImageShape Shape, float CalibrationFraction, bool Resume, CalibrationOptions Calibration)
+        int? Limit, int? TestLimit, ImageShape Shape, float CalibrationFraction, bool Resume, CalibrationOptions Calibration,
+        string[]? HoldoutClasses, double? HoldoutFraction)
     {
         public SiameseEmbeddingOptions Options(int channels, int height, int width) => TrainCommand.Recipe(Parse, Preset, OptionsFile, Recipe, channels, height, width);
     }
@@ -72,6 +76,15 @@ public static class TrainCommand
         var ml = new MLContext(s);
         var all = DataSource.Load(ml, request.DataDir, DataSplit.Train, request.Limit, request.Shape, s, ui.Line);
         var test = DataSource.Load(ml, request.DataDir, DataSplit.Test, request.TestLimit, request.Shape, s, ui.Line);
+        IReadOnlyList<string>? heldOut = null;
+        if (request.HoldoutClasses != null || request.HoldoutFraction != null)
+        {
+            try { heldOut = MlNetSiamese.Evaluation.HeldOutClasses.Choose(all.ClassNames, request.HoldoutClasses, request.HoldoutFraction, s); }
+            catch (ArgumentException e) { throw new UsageException((request.HoldoutClasses != null ? "--holdout-classes: " : "--holdout-fraction: ") + e.Message.Split(" (Parameter")[0]); }
+            all = OpenSetOptions.Rows(all, heldOut.ToHashSet(), keep: false);
+            test = OpenSetOptions.Rows(test, heldOut.ToHashSet(), keep: true);
+            ui.Line($"held out of training: {string.Join(", ", heldOut)} (the test split's images of these classes evaluate the model)");
+        }
         var (train, calibrationSet) = HoldOut(all, request.CalibrationFraction, s);
         ui.Line($"data: {request.DataDir ?? "Fashion-MNIST"}  train {train.Count}  test {test.Count}  images {train.Channels}x{train.Height}x{train.Width}  classes {train.ClassNames.Count}" +
                 (calibrationSet != null ? $"  (+{calibrationSet.Count} held out for calibration)" : ""));
@@ -112,6 +125,7 @@ public static class TrainCommand
         ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.OptionsFileName), new
         {
             preset = request.Parse.GetValue(request.Preset), data = request.DataDir ?? "fashion-mnist (default search)", limit = request.Limit, testLimit = request.TestLimit,
+            heldOutClasses = heldOut,
             recipe = RecipeOptions.ToJson(options),
         });
         ui.Line($"model: {modelPath}");
@@ -127,7 +141,7 @@ public static class TrainCommand
         }
         else if (File.Exists(calibrationFile)) File.Delete(calibrationFile);   // it belonged to the model just replaced
         EvaluateCommand.EvaluateAndWrite(context, ui, ml, embedder, test, EvaluateCommand.Embed(ml, embedder, test), outDir, s,
-            new { source = request.DataDir ?? "fashion-mnist", split = "test", rows = test.Count }, embedder.History, threshold, calibration);
+            new { source = request.DataDir ?? "fashion-mnist", split = "test", rows = test.Count, heldOutClasses = heldOut }, embedder.History, threshold, calibration);
         return Program.Success;
     }
 

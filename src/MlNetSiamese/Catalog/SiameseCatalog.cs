@@ -130,6 +130,27 @@ public sealed partial class SiameseCatalog
     }
 
     /// <summary>
+    /// N-way K-shot episodes (see <see cref="FewShotEvaluator"/>) on the labelled embeddings of <paramref name="data"/>,
+    /// typically classes the model was never trained on: accuracy by nearest support item and by nearest class
+    /// prototype, each with a 95% interval.
+    /// </summary>
+    /// <param name="data">Rows with a label and an embedding.</param>
+    /// <param name="ways">Classes per episode (N).</param>
+    /// <param name="shots">Support items per class (K).</param>
+    /// <param name="episodes">Episodes to average.</param>
+    /// <param name="labelColumnName">Label column.</param>
+    /// <param name="embeddingColumnName">Embedding column.</param>
+    /// <param name="queriesPerClass">Query items per class and episode.</param>
+    /// <param name="seed">Seed of the draws.</param>
+    public FewShotResult EvaluateFewShot(IDataView data, int ways, int shots, int episodes = 1000, string labelColumnName = "Label",
+        string embeddingColumnName = "Embedding", int queriesPerClass = 5, int seed = 0)
+    {
+        var encoding = new LabelEncoding();
+        var set = LabelledEmbeddings.Read(data, labelColumnName, embeddingColumnName, encoding);
+        return FewShotEvaluator.Evaluate(set.Vectors, set.Dimension, set.Classes, ways, shots, episodes, queriesPerClass, seed, encoding.Names);
+    }
+
+    /// <summary>
     /// Chooses a threshold from already-scored validation pairs, e.g. the output of the pair-scoring transform:
     /// a Single similarity column and a Boolean "same item" column.
     /// </summary>
