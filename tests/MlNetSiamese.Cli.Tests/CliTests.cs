@@ -515,6 +515,18 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.Contains("nearest class prototype", output);
         Assert.Contains("8 / 8", output);   // queries / gallery: the two held-out classes only
 
+        // The baselines on the same data and protocol: pixels as embeddings, and the architecture untrained.
+        foreach (var baseline in new[] { "pixels", "untrained" })
+        {
+            string dir = Path.Combine(f.Root, "baseline-" + baseline);
+            (exit, output) = Run(["evaluate", "--model", outDir, "--data", data, "--classes", "class4,class5", "--baseline", baseline, "--episodes", "20", "--ways", "2", "--out", dir]);
+            Assert.True(exit == 0, output);
+            Assert.Contains($"baseline: ", output);
+            using var m = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")));
+            Assert.Equal(baseline, m.RootElement.GetProperty("data").GetProperty("baseline").GetString());
+            Assert.Equal(8, m.RootElement.GetProperty("retrieval").GetProperty("QueryCount").GetInt32());
+        }
+
         (exit, output) = Run(["evaluate", "--model", outDir, "--data", data, "--classes", "class4,zebra"]);
         Assert.Equal(2, exit);
         Assert.Contains("class 'zebra' is not in the data; its classes are class0", output);

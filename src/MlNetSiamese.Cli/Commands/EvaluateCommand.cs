@@ -22,9 +22,11 @@ public static class EvaluateCommand
         var episodes = new Option<int>("--episodes") { Description = "Also run this many N-way K-shot episodes (labelling queries by the nearest support image and the nearest class prototype); 0 = none.", DefaultValueFactory = _ => 0 };
         var ways = new Option<int>("--ways") { Description = "Classes per episode (N).", DefaultValueFactory = _ => 5 };
         var shots = new Option<int>("--shots") { Description = "Support images per class (K).", DefaultValueFactory = _ => 1 };
+        var baseline = new Option<string?>("--baseline") { Description = "Evaluate a baseline instead of the model, on the same data and protocol: 'pixels' (the images' pixels as embeddings) or 'untrained' (the model's architecture with fresh weights). Default: none (the model)." };
+        baseline.AcceptOnlyFromAmong("pixels", "untrained");
         var command = new Command("evaluate", "Evaluate a saved model: retrieval and pair metrics, metrics.json, plots.")
         {
-            model, data, split, limit, output, seed, splitSeed, calibrate, classes, episodes, ways, shots,
+            model, data, split, limit, output, seed, splitSeed, calibrate, classes, episodes, ways, shots, baseline,
         };
         var calibration = new CalibrationStep();
         calibration.AddTo(command);
@@ -47,7 +49,25 @@ public static class EvaluateCommand
             string splitName = r.GetValue(split).ToString().ToLowerInvariant();
             object? chosen = null;
             var saved = ModelFiles.ReadCalibration(modelPath);
-            var embedded = Embed(ml, embedder, view);
+            IDataView embedded;
+            switch (r.GetValue(baseline))
+            {
+                case "pixels":
+                    embedded = ml.Data.Cache(ml.Transforms.CopyColumns("Embedding", InMemoryImageDataView.FeaturesColumnName)
+                        .Append(ml.Transforms.SelectColumns("Label", "Embedding")).Fit(view).Transform(view));
+                    saved = null;   // a threshold of the model means nothing for pixels
+                    ui.Line("baseline: the images' pixels as embeddings");
+                    break;
+                case "untrained":
+                    embedder = embedder.Untrained(s);
+                    saved = null;
+                    embedded = Embed(ml, embedder, view);
+                    ui.Line($"baseline: the model's architecture with fresh weights (seed {s}), untrained");
+                    break;
+                default:
+                    embedded = Embed(ml, embedder, view);
+                    break;
+            }
             if (r.GetValue(calibrate))
             {
                 var c = CalibrationStep.Calibrate(context, ml, embedded, calibration.Options(r, s));
@@ -61,7 +81,7 @@ public static class EvaluateCommand
             }
             var fewShot = OpenSetOptions.Episodes(ml, embedded, r.GetValue(episodes), r.GetValue(ways), r.GetValue(shots), s, ui);
             EvaluateAndWrite(context, ui, ml, embedder, view, embedded, outDir, s,
-                new { source = dataDir ?? "fashion-mnist", split = splitName, rows = view.Count, model = modelPath, classes = only, fewShot }, null, saved, chosen);
+                new { source = dataDir ?? "fashion-mnist", split = splitName, rows = view.Count, model = modelPath, baseline = r.GetValue(baseline), classes = only, fewShot }, null, saved, chosen);
             return Program.Success;
         }));
         return command;
@@ -116,7 +136,7 @@ public static class EvaluateCommand
             ? ml.Siamese().AssessThreshold(embedded, t.Threshold, "Label", "Embedding", new SiameseEvaluationOptions { Seed = seed, PairSampling = PairSampling.Balanced }, t.PositiveRate)
             : null;
         ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.MetricsFileName), ResultFiles.MetricsDocument(metrics, calibration, atThreshold, dataInfo, history));
-        int dim = embedder.EmbeddingDimension;
+        int dim = ((Microsoft.ML.Data.VectorDataViewType)embedded.Schema["Embedding"].Type).Size;   // the embedding's, or a baseline's vector
         var vectors = ModelFiles.ReadEmbeddings(embedded, dim);
         var labels = Enumerable.Range(0, view.Count).Select(view.GetLabel).ToList();
         var plots = ResultFiles.WritePlots(outDir, metrics, vectors, dim, labels);

@@ -54,6 +54,18 @@ public sealed class SiameseEmbeddingTransformer : ITransformer
     public SiameseEmbeddingTransformer WithColumns(params InputOutputColumnPair[] pairs) => new(EncoderModel, InferenceModel, pairs, InferenceBatchSize, null);
 
     /// <summary>
+    /// The same architecture, columns and inference settings with freshly initialised weights drawn from
+    /// <paramref name="seed"/>, never trained: the baseline that shows what training bought.
+    /// </summary>
+    public SiameseEmbeddingTransformer Untrained(int seed)
+    {
+        using var init = new TorchSharp.torch.Generator(unchecked((ulong)seed));
+        var encoder = new Encoder(EncoderModel.Config, EncoderModel.Device, init);
+        encoder.Network.eval();
+        return new SiameseEmbeddingTransformer(encoder, columns, InferenceBatchSize);
+    }
+
+    /// <summary>
     /// Writes the encoder as a standard ONNX model (opset 17; batch norms folded, the test-time flip if the model uses
     /// it, L2 normalisation included) whose input and output are named after the first column pair, with a dynamic
     /// batch dimension; written atomically. ONNX Runtime, and ML.NET's <c>ApplyOnnxModel</c> on it, then embed
