@@ -15,6 +15,7 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     }));
 var model = pipeline.Fit(train);
 ml.Model.Save(model, train.Schema, "model.zip");
+model.LastTransformer.ExportToOnnx("encoder.onnx");                // for samples/OnnxServing: the same embeddings without libtorch
 
 var loaded = ml.Model.Load("model.zip", out _);                 // in any app: no registration call
 var metrics = ml.Siamese().Evaluate(loaded.Transform(test), "Label", "Embedding");

@@ -9,8 +9,8 @@ namespace MlNetSiamese;
 /// A fitted embedding model as .NET's <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, which vector-store code
 /// consumes: feature vectors in (an image's planar CHW pixels in 0..1, or a plain vector), L2-normalised embeddings
 /// out. It wraps any ML.NET transformer that maps a fixed-size float vector column to an embedding column: this
-/// library's <see cref="SiameseEmbeddingTransformer"/> (TorchSharp), or ML.NET's <c>ApplyOnnxModel</c> over a file from
-/// <see cref="SiameseEmbeddingTransformer.ExportToOnnx"/> (ONNX Runtime, no libtorch). Safe to call from many threads
+/// library's <c>SiameseEmbeddingTransformer</c> (MlNetSiamese.Training, its <c>AsEmbeddingGenerator</c>) (TorchSharp), or ML.NET's <c>ApplyOnnxModel</c> over a file from
+/// <c>SiameseEmbeddingTransformer.ExportToOnnx</c> (ONNX Runtime, no libtorch). Safe to call from many threads
 /// at once (the transformers are); each call runs in batches, checks its inputs first and honours cancellation between batches.
 /// </summary>
 public sealed class SiameseEmbeddingGenerator : IEmbeddingGenerator<float[], Embedding<float>>
@@ -46,11 +46,6 @@ public sealed class SiameseEmbeddingGenerator : IEmbeddingGenerator<float[], Emb
             throw new ArgumentException($"The model does not produce column '{outputColumnName}' as a vector of {embeddingDimension} floats from '{inputColumnName}'.", nameof(model));
         metadata = new EmbeddingGeneratorMetadata("MlNetSiamese", null, modelId, embeddingDimension);
     }
-
-    /// <summary>A generator over this library's transformer, with its column names and sizes.</summary>
-    public static SiameseEmbeddingGenerator From(MLContext ml, SiameseEmbeddingTransformer model, int batchSize = 256) =>
-        new(ml, model, model.Encoder.InputSize, model.EmbeddingDimension, model.Columns[0].InputColumnName, model.Columns[0].OutputColumnName, batchSize,
-            $"{model.Encoder.Kind} {string.Join("-", model.Encoder.Widths)}");
 
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<float[]> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)

@@ -54,7 +54,7 @@ public class OutsideAppTests
         Directory.CreateDirectory(app);
         try
         {
-            string library = Path.Combine(SharedData.RepoRoot, "src", "MlNetSiamese", "MlNetSiamese.csproj");
+            string library = Path.Combine(SharedData.RepoRoot, "src", "MlNetSiamese.Training", "MlNetSiamese.Training.csproj");
             File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings><NoWarn>NU1603</NoWarn></PropertyGroup>

@@ -82,6 +82,20 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AnOnnxFileWhoseInputShapeDoesNotMatchTheDataIsRefusedNamingTheColumnAndBothShapes()
+    {
+        var (model, _) = Trained(EncoderKind.Mlp, 0, false);
+        string path = Path.Combine(Models.TempDir(), "shape.onnx");
+        model.ExportToOnnx(path);
+        var other = Synthetic.Load(Ml, Synthetic.Clusters(2, 5, 20, seed: 3));
+        var error = Assert.ThrowsAny<Exception>(() => Ml.Transforms.ApplyOnnxModel(outputColumnName: "Embedding", inputColumnName: "Features", modelFile: path).Fit(other).Transform(other).Preview());
+        output.WriteLine(error.GetType() + ": " + error.Message);
+        Assert.Contains("Features", error.Message);
+        Assert.Contains("24", error.Message);
+        Assert.Contains("20", error.Message);
+    }
+
+    [Fact]
     public void ALayerExportDoesNotKnowIsNamed()
     {
         var e = Assert.Throws<NotSupportedException>(() => MlNetSiamese.Export.OnnxExport.Network(new MlNetSiamese.Export.OnnxGraph(), TorchSharp.torch.nn.Dropout(), "x"));

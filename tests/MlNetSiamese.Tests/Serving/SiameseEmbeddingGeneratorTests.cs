@@ -27,7 +27,7 @@ public class SiameseEmbeddingGeneratorTests
     public async Task EightConcurrentCallersGetTheVectorsOfOneBatchedCall()
     {
         var (model, inputs) = Trained();
-        IEmbeddingGenerator<float[], Embedding<float>> generator = SiameseEmbeddingGenerator.From(Ml, model, batchSize: 32);
+        IEmbeddingGenerator<float[], Embedding<float>> generator = model.AsEmbeddingGenerator(Ml, batchSize: 32);
         var all = Vectors(await generator.GenerateAsync(inputs));
         Assert.Equal(inputs.Length, all.Length);
         Assert.True(Models.MaxAbsDifference(Synthetic.Embeddings(model.Transform(Synthetic.Load(Ml, Synthetic.Images(3, 40, 1, 8, 1))), "Embedding"), all) < 1e-5f);
@@ -52,7 +52,7 @@ public class SiameseEmbeddingGeneratorTests
         var empty = Ml.Data.LoadFromEnumerable(new[] { new Synthetic.VectorRow { Label = "a", Features = inputs[0] } }, SchemaFor(64));
         var onnx = Ml.Transforms.ApplyOnnxModel("Embedding", "Features", path).Fit(empty);
         using var overOnnx = new SiameseEmbeddingGenerator(Ml, onnx, 64, 6);
-        using var overTorch = SiameseEmbeddingGenerator.From(Ml, model);
+        using var overTorch = model.AsEmbeddingGenerator(Ml);
         Assert.True(Models.MaxAbsDifference(Vectors(await overTorch.GenerateAsync(inputs)), Vectors(await overOnnx.GenerateAsync(inputs))) < 1e-5f);
     }
 
@@ -60,7 +60,7 @@ public class SiameseEmbeddingGeneratorTests
     public async Task BadInputIsNamedAndCancellationStops()
     {
         var (model, inputs) = Trained();
-        using var generator = SiameseEmbeddingGenerator.From(Ml, model, batchSize: 8);
+        using var generator = model.AsEmbeddingGenerator(Ml, batchSize: 8);
         var e = await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync([inputs[0], new float[10]]));
         Assert.Contains("Input 1 for column 'Features' has 10 values; the model takes 64", e.Message);
         var nan = (float[])inputs[0].Clone();

@@ -24,7 +24,8 @@ internal static class EmbeddingModelFormat
     // 0x00010003: EncoderConfig.json may say TestTimeShift, which a 1.2 reader would silently ignore; layout unchanged.
     // 0x00010004: EncoderConfig.json may say WhitenedStem, which a 1.3 reader would ignore, building another network
     //             than the weights'; layout unchanged.
-    private static VersionInfo Version() => ModelVersion.Of("SIAMEMBD", LoaderSignature, written: 0x00010004, readableBackTo: 0x00010001);
+    private static VersionInfo Version() => ModelVersion.Of("SIAMEMBD", LoaderSignature, written: 0x00010004, readableBackTo: 0x00010001,
+        loader: typeof(EmbeddingModelFormat).Assembly);
 
     public static void Save(ModelSaveContext ctx, SiameseEmbeddingTransformer transformer)
     {

@@ -73,6 +73,14 @@ public sealed class SiameseEmbeddingTransformer : ITransformer
     /// </summary>
     public void ExportToOnnx(string path) => MlNetSiamese.Export.OnnxExport.Save(EncoderModel, columns[0].InputColumnName, columns[0].OutputColumnName, path);
 
+    /// <summary>
+    /// This model as <c>Microsoft.Extensions.AI</c>'s <c>IEmbeddingGenerator&lt;float[], Embedding&lt;float&gt;&gt;</c>,
+    /// with its first column pair's names and sizes; thread-safe, batched by <paramref name="batchSize"/>.
+    /// </summary>
+    public SiameseEmbeddingGenerator AsEmbeddingGenerator(MLContext ml, int batchSize = 256) =>
+        new(ml, this, Encoder.InputSize, EmbeddingDimension, columns[0].InputColumnName, columns[0].OutputColumnName, batchSize,
+            $"{Encoder.Kind} {string.Join("-", Encoder.Widths)}");
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 
