@@ -77,6 +77,9 @@ public static class ModelFiles
     {
         path = Resolve(path);
         ITransformer model;
+        // Zips saved before the package split name MlNetSiamese as the embedding's loader assembly; ML.NET then
+        // looks for the loader there. Registering MlNetSiamese.Training lets them load as they did.
+        ml.ComponentCatalog.RegisterAssembly(typeof(SiameseEmbeddingTransformer).Assembly);
         try
         {
             model = ml.Model.Load(path, out _);

@@ -515,8 +515,8 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.Contains("nearest class prototype", output);
         Assert.Contains("8 / 8", output);   // queries / gallery: the two held-out classes only
 
-        // The baselines on the same data and protocol: pixels as embeddings, and the architecture untrained.
-        foreach (var baseline in new[] { "pixels", "untrained" })
+        // The baselines on the same data and protocol: pixels as embeddings, the architecture untrained, ImageNet ResNet-18.
+        foreach (var baseline in new[] { "pixels", "untrained", "resnet18" })
         {
             string dir = Path.Combine(f.Root, "baseline-" + baseline);
             (exit, output) = Run(["evaluate", "--model", outDir, "--data", data, "--classes", "class4,class5", "--baseline", baseline, "--episodes", "20", "--ways", "2", "--out", dir]);
