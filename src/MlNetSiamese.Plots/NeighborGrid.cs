@@ -29,7 +29,7 @@ public static class NeighborGrid
     /// <summary>Frame colour of a result when same/different cannot be told (an unlabelled gallery or query).</summary>
     public static readonly SKColor Unjudged = new(150, 150, 150);
 
-    private const int CaptionHeight = 26, LegendHeight = 18;
+    private const int CaptionHeight = 26, LegendHeight = 30;   // two legend lines
 
     /// <summary>Writes the grid as PNG.</summary>
     /// <param name="queries">Query images (row i of the grid starts with query i).</param>
@@ -65,12 +65,16 @@ public static class NeighborGrid
         // Same/different frames only where they mean something: the query's class is one of the gallery's classes.
         var galleryClasses = results.Labels.ToHashSet(StringComparer.Ordinal);
         bool judged = galleryClasses.Count > 1 && queries.Labels.Any(galleryClasses.Contains);
-        using var bitmap = new SKBitmap(columns * cellW + gap, LegendHeight + neighbors.Count * cellH + gap);
+        string[] legend = ["left: query; then its neighbours, best first, label and similarity",
+                           judged ? "green frame: same class, red: other class" : "no classes to judge them by"];
+        // As wide as the grid, or as the legend when a few columns are narrower than it.
+        int width = Math.Max(columns * cellW + gap, (int)Math.Ceiling(legend.Max(CaptionWidth)) + 2 * gap);
+        using var bitmap = new SKBitmap(width, LegendHeight + neighbors.Count * cellH + gap);
         using (var canvas = new SKCanvas(bitmap))
         {
             canvas.Clear(SKColors.White);
-            Caption(canvas, judged ? "left: query; then its neighbours, best first (green frame: same class, red: other class), label and similarity"
-                                   : "left: query; then its neighbours, best first, label and similarity (no classes to judge them by)", gap, 13, SKColors.Black);
+            Caption(canvas, legend[0], gap, 13, SKColors.Black);
+            Caption(canvas, legend[1], gap, 25, SKColors.Black);
             for (int r = 0; r < neighbors.Count; r++)
             {
                 int y = LegendHeight + gap + r * cellH;
@@ -112,6 +116,13 @@ public static class NeighborGrid
         using var font = new SKFont(typeface, 10);
         using var paint = new SKPaint { Color = color, IsAntialias = true };
         canvas.DrawText(text, x, baseline, font, paint);
+    }
+
+    private static float CaptionWidth(string text)
+    {
+        using var typeface = TypefaceFor(text);
+        using var paint = new SKPaint { Typeface = typeface, TextSize = 10 };
+        return paint.MeasureText(text);
     }
 
     private static SKTypeface TypefaceFor(string text)

@@ -26,6 +26,20 @@ public sealed class PlotTests : IDisposable
         return bitmap;
     }
 
+    /// <summary>A neighbour grid: the height exact, as wide as its columns or wider, and the two-line legend inside the image (its band's last 4 columns white).</summary>
+    private static SKBitmap DecodeGrid(string path, int gridWidth, int height)
+    {
+        Assert.True(File.Exists(path), path);
+        var bitmap = SKBitmap.Decode(path);
+        Assert.NotNull(bitmap);
+        Assert.Equal(height, bitmap.Height);
+        Assert.True(bitmap.Width >= gridWidth, $"width {bitmap.Width} < the grid's {gridWidth}");
+        for (int y = 0; y < 30; y++)
+            for (int x = bitmap.Width - 4; x < bitmap.Width; x++)
+                Assert.True(bitmap.GetPixel(x, y) == SKColors.White, $"the legend reaches the right edge at ({x}, {y})");
+        return bitmap;
+    }
+
     private static int DistinctColors(SKBitmap b) =>
         Enumerable.Range(0, b.Height / 4).SelectMany(y => Enumerable.Range(0, b.Width / 4).Select(x => b.GetPixel(x * 4, y * 4))).Distinct().Count();
 
@@ -100,8 +114,8 @@ public sealed class PlotTests : IDisposable
         var queries = new ImageSet(pixels.Take(2).ToList(), ["a", "b"], 3, 8, 8);
         NeighborGrid.Save(queries, set, [[2, 1], [3, 0]], path, scale: 3, scores: [[0.9f, 0.2f], [0.8f, 0.1f]]);
 
-        // 3 columns of max(8*3 + 2*3, 64) + 4 = 68 px, 2 rows of 8*3 + 2*3 + 26 (captions) + 4 = 60 px, an 18-px legend and a 4-px margin.
-        using var b = Decode(path, 3 * 68 + 4, 18 + 2 * 60 + 4);
+        // 3 columns of max(8*3 + 2*3, 64) + 4 = 68 px (or the legend's width), 2 rows of 8*3 + 2*3 + 26 (captions) + 4 = 60 px, a 30-px legend and a 4-px margin.
+        using var b = DecodeGrid(path, 3 * 68 + 4, 30 + 2 * 60 + 4);
         SKColor At((int X, int Y) p) => b.GetPixel(p.X + 1, p.Y + 1);
         Assert.Equal(NeighborGrid.Query, At(NeighborGrid.FrameOrigin(0, 0, 8, 8)));
         Assert.Equal(NeighborGrid.SameClass, At(NeighborGrid.FrameOrigin(0, 1, 8, 8)));      // query "a" -> image 2 "a"
@@ -118,7 +132,7 @@ public sealed class PlotTests : IDisposable
         // A gallery without classes to judge by: grey frames, not red and green.
         var unlabelled = new ImageSet(pixels, ["photos", "photos", "photos", "photos"], 3, 8, 8);
         NeighborGrid.Save(new ImageSet(pixels.Take(1).ToList(), ["query"], 3, 8, 8), unlabelled, [[2, 1]], path, scale: 3);
-        using var u = Decode(path, 3 * 68 + 4, 18 + 60 + 4);
+        using var u = DecodeGrid(path, 3 * 68 + 4, 30 + 60 + 4);
         var (ux, uy) = NeighborGrid.FrameOrigin(0, 1, 8, 8);
         Assert.Equal(NeighborGrid.Unjudged, u.GetPixel(ux + 1, uy + 1));
     }
@@ -131,7 +145,7 @@ public sealed class PlotTests : IDisposable
         NeighborGrid.Save(set, set, [[1], [0]], path, scale: 3);
         // No exception when the default font lacks the glyphs: a system font that has them draws them where one is
         // installed (fonts-noto-cjk), else the default's placeholder boxes; either way the caption is inked.
-        using var b = Decode(path, 2 * 68 + 4, 18 + 2 * 60 + 4);
+        using var b = DecodeGrid(path, 2 * 68 + 4, 30 + 2 * 60 + 4);
         var (x, y) = NeighborGrid.FrameOrigin(0, 1, 8, 8);
         int ink = 0;
         for (int yy = y + 30 + 2; yy < y + 30 + 14; yy++) for (int xx = x; xx < x + 20; xx++) if (b.GetPixel(xx, yy).Red < 128) ink++;
@@ -144,7 +158,7 @@ public sealed class PlotTests : IDisposable
         var grey = new ImageSet([Enumerable.Repeat(0.5f, 28 * 28).ToArray(), new float[28 * 28]], ["x", "y"], 1, 28, 28);
         string path = Path.Combine(_dir, "grey.png");
         NeighborGrid.Save(grey, grey, [[1], [0]], path, scale: 1);
-        using var b = Decode(path, 2 * 68 + 4, 18 + 2 * (28 + 4 + 26 + 4) + 4);
+        using var b = DecodeGrid(path, 2 * 68 + 4, 30 + 2 * (28 + 4 + 26 + 4) + 4);
         var (x0, y0) = NeighborGrid.FrameOrigin(0, 0, 28, 28, scale: 1);
         Assert.Equal(new SKColor(128, 128, 128), b.GetPixel(x0 + 2 + 10, y0 + 2 + 10));
 
