@@ -177,7 +177,8 @@ public static class InferenceBench
         return seconds;
     }
 
-    private static List<double> Latency(Settings s, Action<int> call)
+    /// <summary>Milliseconds of each of <c>LatencyCalls</c> single calls, after the warm-up (shared with the onnx group).</summary>
+    internal static List<double> Latency(Settings s, Action<int> call)
     {
         WarmUp.Run(call, s.LatencyWarmup, s.WarmupSeconds);
         var ms = new List<double>(s.LatencyCalls);

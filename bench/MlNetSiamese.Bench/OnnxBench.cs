@@ -95,14 +95,7 @@ public static class OnnxBench
 
     private static Result Latency(string name, Settings s, Action<int> call, Dictionary<string, object?> details)
     {
-        WarmUp.Run(call, s.LatencyWarmup, s.WarmupSeconds);
-        var ms = new List<double>(s.LatencyCalls);
-        for (int i = 0; i < s.LatencyCalls; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            call(i);
-            ms.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
+        var ms = InferenceBench.Latency(s, call);
         return new Result
         {
             Bench = "onnx-latency", Name = name, Unit = "ms", Median = Stats.Percentile(ms, 50), Min = ms.Min(), Max = ms.Max(),

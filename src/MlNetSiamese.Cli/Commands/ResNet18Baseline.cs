@@ -30,13 +30,11 @@ public static class ResNet18Baseline
     public static float[] Prepare(float[] pixels, int channels, int height, int width)
     {
         var output = new float[3 * Side * Side];
-        var plane = new float[Side * Side];
-        for (int c = 0; c < 3; c++)
-        {
-            if (c < channels) Upsample(pixels.AsSpan((c % channels) * height * width, height * width), height, width, plane, Side, Side);
-            if (c < channels || channels == 1) plane.AsSpan().CopyTo(output.AsSpan(c * Side * Side));
-        }
-        for (int i = 0; i < output.Length; i++) output[i] *= 255f;
+        int plane = Side * Side;
+        for (int c = 0; c < channels; c++)
+            Upsample(pixels.AsSpan(c * height * width, height * width), height, width, output.AsSpan(c * plane, plane), Side, Side);
+        for (int c = channels; c < 3; c++) output.AsSpan(0, plane).CopyTo(output.AsSpan(c * plane));   // grey: the one plane three times
+        System.Numerics.Tensors.TensorPrimitives.Multiply(output, 255f, output);
         return output;
     }
 

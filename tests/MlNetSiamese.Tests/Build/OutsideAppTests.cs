@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using MlNetSiamese.Build;
 using MlNetSiamese.Tests.Data;
+using MlNetSiamese.Tests.Support;
 using MlNetSiamese.Torch;
 using Xunit;
 
@@ -14,18 +14,6 @@ namespace MlNetSiamese.Tests.Build;
 /// </summary>
 public class OutsideAppTests
 {
-    private static (int Code, string Output) Run(string workingDirectory, IDictionary<string, string> environment, int timeoutSeconds, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutSeconds * 1000)) { p.Kill(true); return (-1, $"timed out after {timeoutSeconds} s: dotnet {string.Join(' ', args)}"); }
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
-
     private const string Program = """
         using Microsoft.ML;
         using Microsoft.ML.Data;
@@ -64,9 +52,9 @@ public class OutsideAppTests
             File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
             var environment = new Dictionary<string, string> { [NativeLibraryFix.CacheVariable] = cache };
 
-            var (code, output) = Run(app, environment, 600, "build", "-c", "Release", "-nologo", "-v", "q");
+            var (code, output) = DotnetProcess.Run(app, 600, ["build", "-c", "Release", "-nologo", "-v", "q"], environment);
             Assert.True(code == 0, $"build failed ({code}):\n{output}");
-            var (runCode, runOutput) = Run(app, environment, 300, Path.Combine("bin", "Release", "net10.0", "App.dll"));
+            var (runCode, runOutput) = DotnetProcess.Run(app, 300, [Path.Combine("bin", "Release", "net10.0", "App.dll")], environment);
             Assert.True(runCode == 0, $"the app failed ({runCode}):\n{runOutput}");
             Assert.Contains("embedded 4 values, norm 1.0000", runOutput);
 

@@ -115,18 +115,10 @@ public class SaveLoadTests
     internal static (int Code, string Log) RunLoadCheck(params string[] args)
     {
         string testDir = AppContext.BaseDirectory;                       // tests/MlNetSiamese.Tests/bin/<Config>/<tfm>/
-        var tfm = new DirectoryInfo(testDir.TrimEnd('/'));
-        string config = tfm.Parent!.Name;
-        string dll = Path.GetFullPath(Path.Combine(testDir, "..", "..", "..", "..", "MlNetSiamese.LoadCheck", "bin", config, tfm.Name, "MlNetSiamese.LoadCheck.dll"));
+        string tfm = new DirectoryInfo(testDir.TrimEnd('/')).Name;
+        string dll = Path.GetFullPath(Path.Combine(testDir, "..", "..", "..", "..", "MlNetSiamese.LoadCheck", "bin", DotnetProcess.Configuration, tfm, "MlNetSiamese.LoadCheck.dll"));
         Assert.True(File.Exists(dll), $"missing {dll}");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); return (-1, "timed out"); }
-        return (p.ExitCode, stdout.Result + stderr.Result);
+        return DotnetProcess.Run(null, 120, [dll, .. args]);
     }
 
     public sealed class PairRow

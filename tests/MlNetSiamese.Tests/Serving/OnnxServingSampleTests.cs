@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML;
 using MlNetSiamese.Tests.Data;
+using MlNetSiamese.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -77,25 +77,14 @@ public class OnnxServingSampleTests(ITestOutputHelper output)
     /// <summary>Runs the sample as built with this test (same configuration; built here if it is not).</summary>
     private static (int Code, string Output) RunSample(string workingDirectory, string argument)
     {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;   // bin/<configuration>/net10.0/
+        string configuration = DotnetProcess.Configuration;
         string project = Path.Combine(SharedData.RepoRoot, "samples", "OnnxServing");
         string dll = Path.Combine(project, "bin", configuration, "net10.0", "OnnxServing.dll");
         if (!File.Exists(dll))
         {
-            var (built, log) = Dotnet(workingDirectory, "build", project, "-c", configuration, "-nologo", "-v", "q");
+            var (built, log) = DotnetProcess.Run(workingDirectory, 600, ["build", project, "-c", configuration, "-nologo", "-v", "q"]);
             Assert.True(built == 0, $"building samples/OnnxServing failed:\n{log}");
         }
-        return Dotnet(workingDirectory, dll, argument);
-    }
-
-    private static (int Code, string Output) Dotnet(string workingDirectory, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(600_000)) { p.Kill(true); return (-1, $"timed out: dotnet {string.Join(' ', args)}"); }
-        return (p.ExitCode, stdout.Result + stderr.Result);
+        return DotnetProcess.Run(workingDirectory, 600, [dll, argument]);
     }
 }
