@@ -22,7 +22,7 @@ public static class IndexCommand
         store.Required = true;
         var table = VectorStore.TableOption();
         var batch = new Option<int>("--batch-size") { Description = "Images embedded and written per batch.", DefaultValueFactory = _ => 256 };
-        var noHnsw = new Option<bool>("--no-hnsw") { Description = "Do not build the HNSW index at the end (searches are then exact scans; build it with a later run)." };
+        var noHnsw = new Option<bool>("--no-hnsw") { Description = "Do not build the HNSW index at the end (searches are then exact scans; build it with a later run). Default: off (the index is built)." };
         var command = new Command("index", "Embed a folder of images into a PostgreSQL + pgvector store (idempotent: stored images are skipped), then build its HNSW index; 'search --store' queries it.")
         {
             model, input, store, table, batch, noHnsw,

@@ -23,7 +23,7 @@ public static class SearchCommand
         var indexFile = new Option<string?>("--index") { Description = "Search a gallery saved by 'embed' (its .index) or --save-index instead of embedding --gallery again; refused for another model. Default: none (embed --gallery)." };
         var store = VectorStore.StoreOption("Search a PostgreSQL + pgvector store filled by 'index' (its connection string) instead of a gallery; refused for another model's table. Default: none.");
         var table = VectorStore.TableOption();
-        var exact = new Option<bool>("--exact") { Description = "With --store: rank every stored item (a full scan) instead of the HNSW index's approximate top-k." };
+        var exact = new Option<bool>("--exact") { Description = "With --store: rank every stored item (a full scan) instead of the HNSW index's approximate top-k. Default: off." };
         var efSearch = new Option<int?>("--ef-search") { Description = $"With --store: HNSW candidates per search (pgvector's hnsw.ef_search; more is slower and closer to exact). Default: {PostgresStoreOptions.DefaultEfSearch}." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
         var command = new Command("search", "Find the most similar gallery images for each query image.")

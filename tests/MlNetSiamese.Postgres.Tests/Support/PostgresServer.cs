@@ -32,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>Connection string of the server's <c>postgres</c> database as its superuser.</summary>
-    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Database=postgres;Username=postgres;Timeout=5;Command Timeout=120";
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Database=postgres;Username=postgres;Timeout=5";
 
     public static bool IsCi => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
