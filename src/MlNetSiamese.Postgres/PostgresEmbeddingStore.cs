@@ -27,6 +27,7 @@ public sealed class PostgresEmbeddingStore : IAsyncDisposable
     public const int MaxApproximateK = 1000;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresStoreOptions _options;
     private readonly StoreSql _sql;
     private readonly string _host;
     private readonly int _port;
@@ -34,6 +35,10 @@ public sealed class PostgresEmbeddingStore : IAsyncDisposable
     private PostgresEmbeddingStore(NpgsqlDataSource dataSource, PostgresStoreOptions options, string name, string host, int port)
     {
         _dataSource = dataSource;
+        _options = new PostgresStoreOptions
+        {
+            ConnectionString = options.ConnectionString, Table = options.Table, Dimension = options.Dimension, ModelId = options.ModelId, EfSearch = options.EfSearch,
+        };
         Table = options.Table;
         Dimension = options.Dimension;
         ModelId = options.ModelId.ToLowerInvariant();
@@ -377,6 +382,33 @@ public sealed class PostgresEmbeddingStore : IAsyncDisposable
         var matches = await SearchAsync(vector.Memory, Math.Min(k + 1, exact ? int.MaxValue : MaxApproximateK), exact, ct).ConfigureAwait(false);
         return matches.Where(m => m.Id != id).Take(k).ToList();
     }
+
+    /// <summary>Whether the table exists (it can be dropped by <see cref="DropTableAsync"/> or by hand).</summary>
+    public Task<bool> TableExistsAsync(CancellationToken ct = default) => RunAsync("checking the table", connection =>
+        ScalarAsync<bool>(connection, $"SELECT to_regclass('{_sql.Table}') IS NOT NULL", ct), ct);
+
+    /// <summary>Creates the table again when it is missing, with the checks of <see cref="OpenAsync"/>.</summary>
+    public Task EnsureTableAsync(CancellationToken ct = default) => RunAsync("creating the table", async connection =>
+    {
+        await PrepareSchemaAsync(connection, _options, Name, create: true, ct).ConfigureAwait(false);
+        return 0;
+    }, ct);
+
+    /// <summary>Drops the table, its index and its row in <c>mlnetsiamese_stores</c>: every stored item is gone.</summary>
+    public Task DropTableAsync(CancellationToken ct = default) => RunAsync("dropping the table", async connection =>
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({StoreSql.SchemaLockKey})", ct).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"DROP TABLE IF EXISTS {_sql.Table}", ct).ConfigureAwait(false);
+        if (await ScalarAsync<bool>(connection, $"SELECT to_regclass('{StoreSql.MetadataTable}') IS NOT NULL", ct).ConfigureAwait(false))
+        {
+            await using var delete = new NpgsqlCommand($"DELETE FROM {StoreSql.MetadataTable} WHERE table_name = $1", connection);
+            delete.Parameters.Add(new NpgsqlParameter { Value = Table });
+            await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return 0;
+    }, ct);
 
     /// <summary>The number of stored items.</summary>
     public Task<long> CountAsync(CancellationToken ct = default) => RunAsync("counting items", connection =>
