@@ -11,7 +11,8 @@ using Npgsql;
 // recall@10 against the exact top-10 at several ef_search. Usage: see bench/pgvector.sh, which starts the server.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string? connection = null, markdown = null;
-int items = 100_000, dimension = 64, queries = 200, batch = 10_000, k = 10;
+int items = 100_000, dimension = 64, queries = 200, batch = 10_000, k = 10, clusters = 0, m = 16, efConstruction = 64;
+double spread = 0.75;
 int[] efs = [40, 100, 200, 400];
 for (int i = 0; i < args.Length; i++)
 {
@@ -24,7 +25,14 @@ for (int i = 0; i < args.Length; i++)
         case "--queries": queries = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--ef": efs = Next().Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); break;
         case "--markdown": markdown = Next(); break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}; usage: --connection CS [--items N] [--dimension D] [--queries Q] [--ef 40,100,200] [--markdown FILE]"); return 2;
+        case "--clusters": clusters = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--spread": spread = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--m": m = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--ef-construction": efConstruction = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        default:
+            Console.Error.WriteLine($"unknown option {args[i]}; usage: --connection CS [--items N] [--dimension D] [--queries Q] [--ef 40,100,200] " +
+                                    "[--clusters C [--spread S]] [--m M] [--ef-construction E] [--markdown FILE]");
+            return 2;
     }
 }
 if (connection == null) { Console.Error.WriteLine("--connection is required (bench/pgvector.sh passes it)"); return 2; }
@@ -32,9 +40,27 @@ if (connection == null) { Console.Error.WriteLine("--connection is required (ben
 string loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[..3].Aggregate((a, b) => a + " " + b);
 var started = DateTime.UtcNow;
 var random = new Random(1);
-float[] vectors = RandomUnitRows(random, items, dimension);
-float[] queryRows = RandomUnitRows(new Random(2), queries, dimension);
-var options = new PostgresStoreOptions { ConnectionString = connection, Table = "bench_pgvector", Dimension = dimension, ModelId = new string('0', 64) };
+float[] vectors, queryRows;
+string data;
+if (clusters > 0)
+{
+    // Embedding-like: C random unit centres, each item a centre plus Gaussian noise of norm about S, normalised
+    // (cosine to its centre about 1 / sqrt(1 + S^2)); queries are drawn the same way, as new photos of catalogued things.
+    var centres = RandomUnitRows(random, clusters, dimension);
+    vectors = Clustered(random, centres, items, dimension, spread);
+    queryRows = Clustered(new Random(2), centres, queries, dimension, spread);
+    data = $"{clusters:N0} clusters (random unit centres; each vector a centre plus Gaussian noise of norm {spread}, normalised: cosine to its centre about {1 / Math.Sqrt(1 + spread * spread):F2}), seed 1; queries drawn the same way (seed 2)";
+}
+else
+{
+    vectors = RandomUnitRows(random, items, dimension);
+    queryRows = RandomUnitRows(new Random(2), queries, dimension);
+    data = "Random L2-normalised vectors (Gaussian directions, no clusters: the hardest case for a graph index), seed 1; random queries (seed 2)";
+}
+var options = new PostgresStoreOptions
+{
+    ConnectionString = connection, Table = "bench_pgvector", Dimension = dimension, ModelId = new string('0', 64), HnswM = m, HnswEfConstruction = efConstruction,
+};
 var log = new List<(string What, string Value)>();
 void Note(string what, string value) { log.Add((what, value)); Console.WriteLine($"{what}: {value}"); }
 
@@ -83,7 +109,7 @@ async Task<string> Scalar(string sql) { await using var c = source.CreateCommand
 clock.Restart();
 await store.CreateIndexAsync();
 double buildSeconds = clock.Elapsed.TotalSeconds;
-Note("HNSW build (m 16, ef_construction 64, vector_cosine_ops)", $"{buildSeconds:F1} s ({items / buildSeconds:N0} items/s)");
+Note($"HNSW build (m {m}, ef_construction {efConstruction}, vector_cosine_ops)", $"{buildSeconds:F1} s ({items / buildSeconds:N0} items/s)");
 
 long heap = long.Parse(await Scalar("SELECT pg_table_size('bench_pgvector')"), CultureInfo.InvariantCulture);
 long indexBytes = long.Parse(await Scalar("SELECT pg_relation_size('bench_pgvector_embedding_hnsw')"), CultureInfo.InvariantCulture);
@@ -96,7 +122,7 @@ foreach (int ef in efs)
 {
     await using var s = await PostgresEmbeddingStore.OpenAsync(new PostgresStoreOptions
     {
-        ConnectionString = connection, Table = options.Table, Dimension = dimension, ModelId = options.ModelId, EfSearch = ef,
+        ConnectionString = connection, Table = options.Table, Dimension = dimension, ModelId = options.ModelId, EfSearch = ef, HnswM = m, HnswEfConstruction = efConstruction,
     });
     for (int w = 0; w < 20; w++) await s.SearchAsync(queryRows.AsMemory(w % queries * dimension, dimension), k);
     var latency = new List<double>();
@@ -117,8 +143,9 @@ string settings = $"shared_buffers {await Scalar("SHOW shared_buffers")}, mainte
                   $"max_parallel_maintenance_workers {await Scalar("SHOW max_parallel_maintenance_workers")}";
 string loadAfter = File.ReadAllText("/proc/loadavg").Split(' ')[..3].Aggregate((a, b) => a + " " + b);
 var md = new StringBuilder();
-md.AppendLine().AppendLine($"## pgvector against the in-process exact index, {items:N0} x {dimension} ({started:yyyy-MM-dd HH:mm} UTC, `bash bench/pgvector.sh`)").AppendLine();
-md.AppendLine($"Random L2-normalised vectors (Gaussian directions, seed 1), {queries} random queries (seed 2), k = {k}; latencies per query, one at a time, " +
+md.AppendLine().AppendLine($"## pgvector against the in-process exact index, {items:N0} x {dimension}{(clusters > 0 ? ", clustered" : ", uniform")}, HNSW m {m} / ef_construction {efConstruction} " +
+                           $"({started:yyyy-MM-dd HH:mm} UTC, `ITEMS={items} bash bench/pgvector.sh {string.Join(' ', args.SkipWhile(a => a != "--markdown").Skip(2))}`)").AppendLine();
+md.AppendLine($"{data}; {queries} queries, k = {k}; latencies per query, one at a time, " +
               $"through `PostgresEmbeddingStore` (a pooled connection, a transaction that sets hnsw.ef_search) and `CosineIndex.Search`. " +
               $"{pg.Split(" on ")[0]}, pgvector {vector}; {settings}. {CpuModel()}, {Environment.ProcessorCount} cores, load average {loadBefore} before, {loadAfter} after.").AppendLine();
 md.AppendLine("| measurement | result |").AppendLine("|---|---|");
@@ -137,6 +164,21 @@ static string Latency(List<double> ms)
 }
 
 static string CpuModel() => File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+
+static float[] Clustered(Random random, float[] centres, int rows, int d, double spread)
+{
+    var noise = RandomUnitRows(random, rows, d);
+    int clusters = centres.Length / d;
+    var v = new float[(long)rows * d];
+    for (int r = 0; r < rows; r++)
+    {
+        var row = v.AsSpan(r * d, d);
+        var centre = centres.AsSpan(random.Next(clusters) * d, d);
+        for (int j = 0; j < d; j++) row[j] = centre[j] + (float)spread * noise[r * d + j];
+        TensorPrimitives.Divide(row, TensorPrimitives.Norm(row), row);
+    }
+    return v;
+}
 
 static float[] RandomUnitRows(Random random, int rows, int d)
 {

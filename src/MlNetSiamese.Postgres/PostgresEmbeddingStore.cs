@@ -38,6 +38,7 @@ public sealed class PostgresEmbeddingStore : IAsyncDisposable
         _options = new PostgresStoreOptions
         {
             ConnectionString = options.ConnectionString, Table = options.Table, Dimension = options.Dimension, ModelId = options.ModelId, EfSearch = options.EfSearch,
+            HnswM = options.HnswM, HnswEfConstruction = options.HnswEfConstruction,
         };
         Table = options.Table;
         Dimension = options.Dimension;
@@ -312,13 +313,14 @@ public sealed class PostgresEmbeddingStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// Builds the HNSW index on cosine distance (<c>vector_cosine_ops</c>, pgvector's defaults m = 16,
-    /// ef_construction = 64) unless it exists. Build it after a bulk load: inserting into an indexed table is slower.
-    /// Later upserts keep it up to date.
+    /// Builds the HNSW index on cosine distance (<c>vector_cosine_ops</c>, with <see cref="PostgresStoreOptions.HnswM"/> and
+    /// <see cref="PostgresStoreOptions.HnswEfConstruction"/>, by default pgvector's m = 16, ef_construction = 64) unless it
+    /// exists. Build it after a bulk load: inserting into an indexed table is slower. Later upserts keep it up to date.
+    /// The build is fastest when the graph fits in the server's <c>maintenance_work_mem</c> (pgvector says when not).
     /// </summary>
     public Task CreateIndexAsync(CancellationToken ct = default) => RunAsync("building the HNSW index", async connection =>
     {
-        await using var cmd = new NpgsqlCommand(_sql.CreateHnswIndex, connection) { CommandTimeout = 0 };
+        await using var cmd = new NpgsqlCommand(_sql.CreateHnswIndex(_options.HnswM, _options.HnswEfConstruction), connection) { CommandTimeout = 0 };
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         return 0;
     }, ct);

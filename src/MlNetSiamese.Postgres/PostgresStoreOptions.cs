@@ -37,6 +37,14 @@ public sealed partial class PostgresStoreOptions
     /// Raised to k when a search asks for more than this many neighbours. 1..1,000.</summary>
     public int EfSearch { get; set; } = DefaultEfSearch;
 
+    /// <summary>HNSW graph degree (pgvector's <c>m</c>, default 16; 2..100) used by <see cref="PostgresEmbeddingStore.CreateIndexAsync"/>:
+    /// more links give higher recall at a given ef_search for a larger, slower-to-build index. An existing index keeps its settings.</summary>
+    public int HnswM { get; set; } = 16;
+
+    /// <summary>HNSW candidate-list size while building (pgvector's <c>ef_construction</c>, default 64; 4..1,000, at least
+    /// 2 x <see cref="HnswM"/>): higher builds a better graph, more slowly.</summary>
+    public int HnswEfConstruction { get; set; } = 64;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad option and what it expects.</summary>
     public void Validate()
     {
@@ -54,6 +62,10 @@ public sealed partial class PostgresStoreOptions
             throw new ArgumentException($"PostgresStoreOptions.Dimension is {Dimension}; expected the model's embedding dimension, 1..16000.", nameof(Dimension));
         if (ModelId is null || !ModelIdFormat().IsMatch(ModelId))
             throw new ArgumentException($"PostgresStoreOptions.ModelId '{ModelId}' is not a SHA-256 in hexadecimal; expected the 64 hex digits of the model.zip's SHA-256.", nameof(ModelId));
+        if (HnswM is < 2 or > 100)
+            throw new ArgumentException($"PostgresStoreOptions.HnswM is {HnswM}; expected 2..100 (pgvector's m).", nameof(HnswM));
+        if (HnswEfConstruction < 2 * HnswM || HnswEfConstruction is < 4 or > 1000)
+            throw new ArgumentException($"PostgresStoreOptions.HnswEfConstruction is {HnswEfConstruction}; expected 4..1000 and at least 2 x HnswM ({2 * HnswM}).", nameof(HnswEfConstruction));
         if (EfSearch is < 1 or > 1000)
             throw new ArgumentException($"PostgresStoreOptions.EfSearch is {EfSearch}; expected 1..1000 (pgvector's hnsw.ef_search).", nameof(EfSearch));
     }

@@ -37,7 +37,9 @@ internal sealed class StoreSql(string table, int dimension)
         "ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, metadata = EXCLUDED.metadata, embedding = EXCLUDED.embedding " +
         "WHERE (t.label, t.metadata, t.embedding) IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.metadata, EXCLUDED.embedding)";
 
-    public string CreateHnswIndex => $"CREATE INDEX IF NOT EXISTS {IndexName} ON {Table} USING hnsw (embedding vector_cosine_ops)";
+    public string CreateHnswIndex(int m, int efConstruction) =>
+        $"CREATE INDEX IF NOT EXISTS {IndexName} ON {Table} USING hnsw (embedding vector_cosine_ops) " +
+        $"WITH (m = {m.ToString(CultureInfo.InvariantCulture)}, ef_construction = {efConstruction.ToString(CultureInfo.InvariantCulture)})";
 
     public string ExistingIds => $"SELECT id FROM {Table} WHERE id = ANY($1)";
 

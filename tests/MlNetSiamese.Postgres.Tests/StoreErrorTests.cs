@@ -78,6 +78,8 @@ public sealed class StoreErrorTests(PostgresFixture fixture, ITestOutputHelper o
             (new() { ConnectionString = "Host=x", Dimension = 0, ModelId = ModelA }, "Dimension"),
             (new() { ConnectionString = "Host=x", Dimension = 8, ModelId = "abc" }, "ModelId"),
             (new() { ConnectionString = "Host=x", Dimension = 8, ModelId = ModelA, EfSearch = 0 }, "EfSearch"),
+            (new() { ConnectionString = "Host=x", Dimension = 8, ModelId = ModelA, HnswM = 1 }, "HnswM"),
+            (new() { ConnectionString = "Host=x", Dimension = 8, ModelId = ModelA, HnswM = 16, HnswEfConstruction = 20 }, "HnswEfConstruction"),
         };
         foreach (var (options, named) in bad)
         {
