@@ -10,6 +10,10 @@ version=0.8.6
 sha256=5743dac39fdfa740533cf95e71b033bd5513b71dda194b3cf19464ccbf76f3fb
 tarball="../shared/vendor/pgvector-$version.tar.gz"
 
+if [ -x /usr/lib/postgresql/15/bin/postgres ] && [ -f /usr/share/postgresql/15/extension/vector.control ]; then
+  echo "pgvector: PostgreSQL 15 and /usr/share/postgresql/15/extension/vector.control present"
+  exit 0
+fi
 if [ ! -x /usr/lib/postgresql/15/bin/postgres ] || [ ! -x /usr/lib/postgresql/15/bin/pg_config ] \
    || [ ! -d /usr/include/postgresql/15/server ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -122,7 +122,7 @@ public sealed class PostgresEmbeddingStore : IAsyncDisposable
             }
             catch (PostgresException e)
             {
-                throw new PostgresStoreException(name, $"Store {name}: CREATE EXTENSION vector failed ({e.MessageText}). Run it once as a superuser or the database's owner.", e);
+                throw new PostgresStoreException(name, $"Store {name}: CREATE EXTENSION vector failed ({e.MessageText}). Run CREATE EXTENSION vector once in this database as a superuser (pgvector is not a trusted extension).", e);
             }
         }
 

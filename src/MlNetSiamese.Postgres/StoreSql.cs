@@ -31,9 +31,10 @@ internal sealed class StoreSql(string table, int dimension)
 
     public static string CopyIntoStaging => $"COPY {StagingTable} (id, label, metadata, embedding) FROM STDIN (FORMAT BINARY)";
 
-    /// <summary>Inserts new ids and updates changed rows; an unchanged row is not written again (nor counted).</summary>
+    /// <summary>Inserts new ids and updates changed rows; an unchanged row is not written again (nor counted). Rows go in
+    /// id order, so concurrent writers of overlapping batches lock rows in the same order (no deadlock).</summary>
     public string MergeStaging =>
-        $"INSERT INTO {Table} AS t (id, label, metadata, embedding) SELECT id, label, metadata, embedding FROM {StagingTable} " +
+        $"INSERT INTO {Table} AS t (id, label, metadata, embedding) SELECT id, label, metadata, embedding FROM {StagingTable} ORDER BY id " +
         "ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, metadata = EXCLUDED.metadata, embedding = EXCLUDED.embedding " +
         "WHERE (t.label, t.metadata, t.embedding) IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.metadata, EXCLUDED.embedding)";
 
