@@ -89,6 +89,18 @@ public sealed class StoreErrorTests(PostgresFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task A_table_not_made_by_the_store_is_refused()
+    {
+        if (!_server.Require(output)) return;
+        await using (var source = Npgsql.NpgsqlDataSource.Create(_server.ConnectionString))
+        await using (var create = source.CreateCommand("CREATE TABLE foreign_table (id text PRIMARY KEY)"))
+            await create.ExecuteNonQueryAsync();
+        var e = await Assert.ThrowsAsync<PostgresStoreException>(() => PostgresEmbeddingStore.OpenAsync(Options("foreign_table")));
+        Assert.Contains(StoreName(_server, "foreign_table"), e.Message);
+        Assert.Contains("not made by MlNetSiamese", e.Message);
+    }
+
+    [Fact]
     public async Task A_missing_table_is_an_error_without_create()
     {
         if (!_server.Require(output)) return;

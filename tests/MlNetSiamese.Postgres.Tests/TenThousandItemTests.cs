@@ -137,14 +137,37 @@ public sealed class TenThousandItemTests(PostgresFixture fixture, TenThousandIte
         Assert.Equal(0, written);
         Assert.Equal(TenThousandItems.Count, await store.CountAsync());
 
-        var ids = Enumerable.Range(0, 100).Select(RandomVectors.Id).Append("not-stored").ToList();
+        var ids = Enumerable.Range(0, 15_000).Select(RandomVectors.Id).ToList();   // two round-trips of 10,000
         var existing = await store.ExistingIdsAsync(ids);
-        Assert.Equal(ids.Take(100).ToHashSet(), existing.ToHashSet());
+        Assert.Equal(ids.Take(TenThousandItems.Count).ToHashSet(), existing.ToHashSet());
 
         var relabelled = items.Take(3).Select(i => i with { Label = "changed" }).ToList();
         Assert.Equal(3, await store.UpsertAsync(relabelled));
         Assert.Equal(TenThousandItems.Count, await store.CountAsync());
         Assert.All(await store.GetAsync(relabelled.Select(i => i.Id).ToList()), i => Assert.Equal("changed", i.Label));
         Assert.Equal(3, await store.UpsertAsync(items.Take(3).ToList()));   // back as loaded
+    }
+
+    [Fact]
+    public async Task One_store_serves_concurrent_searches_and_writes()
+    {
+        if (!_server.Require(output)) return;
+        await using var store = await data.OpenAsync(_server);
+        var queries = RandomVectors.Unit(32, TenThousandItems.Dimension, seed: 21);
+        var extra = RandomVectors.Items(RandomVectors.Unit(8, TenThousandItems.Dimension, seed: 22), from: 90_000);
+        var searches = queries.Select(q => Task.Run(() => store.SearchAsync(q, K, exact: true))).ToList();
+        var writes = extra.Chunk(2).Select(part => Task.Run(() => store.UpsertAsync(part))).ToList();
+        var results = await Task.WhenAll(searches);
+        Assert.Equal(8, (await Task.WhenAll(writes)).Sum());
+        for (int i = 0; i < queries.Length; i++)
+        {
+            // The extra items may or may not be in when a search runs: compare with the exact index over the
+            // loaded items, leaving out any extra item the store returned.
+            var loaded = results[i].Where(m => !m.Id.StartsWith("item-9", StringComparison.Ordinal)).Select(m => m.Id).ToList();
+            var expected = data.Exact.Search(queries[i], K).Select(n => RandomVectors.Id((int)n.Id)).Take(loaded.Count).ToList();
+            Assert.Equal(expected, loaded);
+        }
+        Assert.Equal(8, await store.DeleteAsync(extra.Select(e => e.Id).ToList()));
+        Assert.Equal(TenThousandItems.Count, await store.CountAsync());
     }
 }

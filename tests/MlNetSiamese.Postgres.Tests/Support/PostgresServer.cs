@@ -73,7 +73,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task StartCoreAsync()
     {
-        _root = Path.Combine(Path.GetTempPath(), "mlnetsiamese-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        // As root the server runs as postgres, which must reach the folder: /tmp, whatever TMPDIR says.
+        _root = Path.Combine(IsRoot ? "/tmp" : Path.GetTempPath(), "mlnetsiamese-pg-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_root);
         if (IsRoot && !OperatingSystem.IsWindows()) File.SetUnixFileMode(_root, (UnixFileMode)0x1FF);   // 0777: the postgres user makes data/ and the socket inside
         string data = Path.Combine(_root, "data");
