@@ -137,6 +137,25 @@ public sealed class StoreCommandTests(CliFixture f, PostgresFixture pg, ITestOut
     }
 
     [Fact]
+    public async Task A_cancelled_index_says_how_to_resume_and_the_next_run_completes()
+    {
+        if (!pg.Server.Require(output)) return;
+        Assert.Equal(0, f.TrainExit);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var (exit, text) = CliTests.Run(["index", "--model", f.ModelDir, "--input", f.Pngs, "--store", Store, "--table", "cli_cancelled"], cancelled.Token);
+        output.WriteLine(text);
+        Assert.Equal(Program.Failed, exit);
+        Assert.Contains("cancelled; this run stored 0 images", text);
+        Assert.Contains("embeds only the images not stored yet", text);
+        var resumed = Run("index", "--model", f.ModelDir, "--input", f.Pngs, "--store", Store, "--table", "cli_cancelled", "--batch-size", "5");
+        Assert.True(resumed.Exit == 0, resumed.Output);
+        Assert.Contains("the table holds 24 items", resumed.Output);
+        await using var store = await OpenAsync("cli_cancelled");
+        Assert.Equal(24, await store.CountAsync());
+    }
+
+    [Fact]
     public void Labels_are_class_folders()
     {
         Assert.Equal("shoes", IndexCommand.Label("shoes/a.png"));

@@ -40,35 +40,45 @@ public static class IndexCommand
             string root = Directory.Exists(inputPath) ? Path.GetFullPath(inputPath) : Path.GetDirectoryName(Path.GetFullPath(inputPath))!;
             var ids = files.Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/')).ToList();
 
-            using var lease = VectorStore.Open(r.GetValue(store)!, r.GetValue(table)!, modelPath, embedder.EmbeddingDimension, create: true, null, ct);
-            var db = lease.Store;
-            var stored = VectorStore.Call(() => db.ExistingIdsAsync(ids, ct));
-            var todo = Enumerable.Range(0, files.Count).Where(i => !stored.Contains(ids[i])).ToList();
-            context.Output.WriteLine($"store: {db.Name}");
-            context.Output.WriteLine($"{files.Count} images under {root}: {stored.Count} stored already, {todo.Count} to embed");
-            int written = 0;
-            if (todo.Count > 0)
-                BatchProgress.Run(context, "indexing", todo.Count, report =>
-                {
-                    for (int from = 0; from < todo.Count; from += batchSize)
-                    {
-                        ct.ThrowIfCancellationRequested();
-                        var part = todo.Skip(from).Take(batchSize).ToList();
-                        var embedded = ImageInputs.EmbedFiles(ml, embedder, part.Select(i => files[i]).ToList(), root,
-                            warn: from == 0 ? context.Error.WriteLine : null);
-                        var items = part.Select((i, j) => new StoredEmbedding(ids[i], embedded.Vector(j).ToArray(), Label(ids[i]), Metadata(ids[i], files[i])))
-                            .ToList();
-                        written += VectorStore.Call(() => db.UpsertAsync(items, ct));
-                        report(from + part.Count, $"({written} rows written)");
-                    }
-                });
-            if (!r.GetValue(noHnsw))
+            int done = 0;
+            try
             {
-                VectorStore.Call(() => db.CreateIndexAsync(ct));
-                context.Output.WriteLine($"HNSW index (cosine): ready");
+                using var lease = VectorStore.Open(r.GetValue(store)!, r.GetValue(table)!, modelPath, embedder.EmbeddingDimension, create: true, null, ct);
+                var db = lease.Store;
+                var stored = VectorStore.Call(() => db.ExistingIdsAsync(ids, ct));
+                var todo = Enumerable.Range(0, files.Count).Where(i => !stored.Contains(ids[i])).ToList();
+                context.Output.WriteLine($"store: {db.Name}");
+                context.Output.WriteLine($"{files.Count} images under {root}: {stored.Count} stored already, {todo.Count} to embed");
+                int written = 0;
+                if (todo.Count > 0)
+                    BatchProgress.Run(context, "indexing", todo.Count, report =>
+                    {
+                        for (int from = 0; from < todo.Count; from += batchSize)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            var part = todo.Skip(from).Take(batchSize).ToList();
+                            var embedded = ImageInputs.EmbedFiles(ml, embedder, part.Select(i => files[i]).ToList(), root,
+                                warn: from == 0 ? context.Error.WriteLine : null);
+                            var items = part.Select((i, j) => new StoredEmbedding(ids[i], embedded.Vector(j).ToArray(), Label(ids[i]), Metadata(ids[i], files[i])))
+                                .ToList();
+                            written += VectorStore.Call(() => db.UpsertAsync(items, ct));
+                            done += part.Count;
+                            report(from + part.Count, $"({written} rows written)");
+                        }
+                    });
+                if (!r.GetValue(noHnsw))
+                {
+                    VectorStore.Call(() => db.CreateIndexAsync(ct));
+                    context.Output.WriteLine($"HNSW index (cosine): ready");
+                }
+                long count = VectorStore.Call(() => db.CountAsync(ct));
+                context.Output.WriteLine($"indexed {todo.Count} images ({written} rows written); the table holds {count.ToString(CultureInfo.InvariantCulture)} items");
             }
-            long count = VectorStore.Call(() => db.CountAsync(ct));
-            context.Output.WriteLine($"indexed {todo.Count} images ({written} rows written); the table holds {count.ToString(CultureInfo.InvariantCulture)} items");
+            catch (OperationCanceledException)
+            {
+                throw new RunException($"index: cancelled; this run stored {done} images (a batch in progress is rolled back). " +
+                                       "Run the same command again: it embeds only the images not stored yet.");
+            }
             return Program.Success;
         }));
         return command;
