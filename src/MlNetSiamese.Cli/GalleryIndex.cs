@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace MlNetSiamese.Cli;
@@ -19,7 +18,7 @@ public static class GalleryIndex
         var index = new CosineIndex(images.Dimension);
         index.Add(Enumerable.Range(0, images.Count).Select(i => (long)i).ToArray(), images.Embeddings);
         index.Save(indexPath);
-        var sidecar = new Sidecar(Path.GetFullPath(modelPath), Hash(modelPath), images.Dimension, images.Labels.ToArray(), images.Names.ToArray());
+        var sidecar = new Sidecar(Path.GetFullPath(modelPath), ModelFiles.Sha256(modelPath), images.Dimension, images.Labels.ToArray(), images.Names.ToArray());
         string tmp = SidecarPath(indexPath) + ".tmp";
         File.WriteAllText(tmp, JsonSerializer.Serialize(sidecar));
         File.Move(tmp, SidecarPath(indexPath), overwrite: true);
@@ -35,7 +34,7 @@ public static class GalleryIndex
         Sidecar sidecar;
         try { sidecar = JsonSerializer.Deserialize<Sidecar>(File.ReadAllText(sidecarPath)) ?? throw new JsonException("empty"); }
         catch (JsonException e) { throw new RunException($"'{sidecarPath}' is damaged ({e.Message}); write the index again with 'mlnet-siamese embed'.", e); }
-        string hash = Hash(modelPath);
+        string hash = ModelFiles.Sha256(modelPath);
         if (!string.Equals(hash, sidecar.ModelSha256, StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"--index '{indexPath}' was made by another model ('{sidecar.Model}', SHA-256 {sidecar.ModelSha256[..12]}...), not '{modelPath}' " +
                                      $"({hash[..12]}...): its embeddings do not compare with this model's. Embed the gallery again with this model.");
@@ -45,9 +44,4 @@ public static class GalleryIndex
         return (index, sidecar.Labels, sidecar.Sources);
     }
 
-    private static string Hash(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(stream));
-    }
 }

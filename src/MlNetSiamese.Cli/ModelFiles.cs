@@ -64,6 +64,13 @@ public static class ModelFiles
         }
     }
 
+    /// <summary>The model's id: the SHA-256 of the model.zip file, upper-case hexadecimal (saved indexes and stores record it).</summary>
+    public static string Sha256(string modelPath)
+    {
+        using var stream = File.OpenRead(modelPath);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
     /// <summary>Accepts a model.zip path or the folder holding it.</summary>
     public static string Resolve(string path)
     {

@@ -48,12 +48,13 @@ public static class Program
     }
 
     /// <summary>The command tree.</summary>
-    public static RootCommand Commands(CliContext context) => new("mlnet-siamese: Siamese / triplet-loss similarity learning with ML.NET (train, evaluate, embed, search, compare).")
+    public static RootCommand Commands(CliContext context) => new("mlnet-siamese: Siamese / triplet-loss similarity learning with ML.NET (train, evaluate, embed, search, index, compare).")
     {
         TrainCommand.Create(context),
         EvaluateCommand.Create(context),
         EmbedCommand.Create(context),
         SearchCommand.Create(context),
+        IndexCommand.Create(context),
         CompareCommand.Create(context),
         ExportCommand.Create(context),
         DataCommandWiring.Create(context),

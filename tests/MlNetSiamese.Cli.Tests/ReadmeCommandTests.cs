@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MlNetSiamese.Postgres.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -8,10 +9,15 @@ namespace MlNetSiamese.Cli.Tests;
 /// The command lines of README.md and the CLI's README, run in their order with every flag as written. Only the sizes
 /// change: paths to the user's files (my-images/, query.png, runs/, ...) point at small files the test makes, and
 /// train runs one epoch on at most 400 images (its --epochs, --limit and --test-limit are replaced) so the whole
-/// list takes seconds. Fashion-MNIST is the default data, as for a user; CIFAR-10 is the shared copy.
+/// list takes seconds. Fashion-MNIST is the default data, as for a user; CIFAR-10 is the shared copy. Lines with
+/// <c>--store</c> run against a throw-away PostgreSQL with pgvector (started for them; without one they are skipped
+/// with a notice, except under CI), whose connection string replaces the README's <see cref="ReadmeStore"/>.
 /// </summary>
 public class ReadmeCommandTests(CliFixture f, ITestOutputHelper output) : IClassFixture<CliFixture>
 {
+    /// <summary>The connection string the READMEs' <c>--store</c> lines use.</summary>
+    public const string ReadmeStore = "\"Host=localhost;Database=shop;Username=app\"";
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
@@ -33,7 +39,7 @@ public class ReadmeCommandTests(CliFixture f, ITestOutputHelper output) : IClass
     [Theory]
     [InlineData("README.md")]
     [InlineData("src/MlNetSiamese.Cli/README.md")]
-    public void The_command_lines_run_as_written_on_small_data(string readme)
+    public async Task The_command_lines_run_as_written_on_small_data(string readme)
     {
         string repo = RepositoryRoot();
         string fashion = "/usr/share/datasets/fashion-mnist";
@@ -51,6 +57,12 @@ public class ReadmeCommandTests(CliFixture f, ITestOutputHelper output) : IClass
         string cifar = Path.GetFullPath(Path.Combine(repo, "..", "shared", "data", "cifar10"));
         var commands = CommandLines(File.ReadAllText(Path.Combine(repo, readme)));
         Assert.True(commands.Count >= 5, $"{readme}: only {commands.Count} command lines found");
+        await using var store = commands.Any(c => c.Contains("--store ")) ? await PostgresServer.StartAsync() : null;
+        RunAll(commands, readme, images, query, cifar, work, store);
+    }
+
+    private void RunAll(List<string> commands, string readme, string images, string query, string cifar, string work, PostgresServer? store)
+    {
         foreach (var command in commands)
         {
             if (command.StartsWith("data download")) continue;   // the network is not reachable here; DataDownloaderTests cover downloads
@@ -68,6 +80,17 @@ public class ReadmeCommandTests(CliFixture f, ITestOutputHelper output) : IClass
             {
                 output.WriteLine($"skipped (no shared CIFAR-10 copy here): {command}");
                 continue;
+            }
+            if (line.Contains("--store "))
+            {
+                Assert.True(line.Contains(ReadmeStore), $"{readme}: '{command}' should use the store {ReadmeStore}, which this test replaces by its own server's");
+                if (store!.Missing != null)
+                {
+                    Assert.False(PostgresServer.IsCi, $"CI is set but the test PostgreSQL cannot run: {store.Missing}");
+                    output.WriteLine($"skipped ({store.Missing}): {command}");
+                    continue;
+                }
+                line = line.Replace(ReadmeStore, store.ConnectionString);
             }
             output.WriteLine("mlnet-siamese " + line);
             var (exit, text) = CliTests.Run(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using MlNetSiamese.Cli.Output;
 using MlNetSiamese.Plots;
+using MlNetSiamese.Postgres;
 
 namespace MlNetSiamese.Cli.Commands;
 
@@ -20,10 +21,14 @@ public static class SearchCommand
         var grid = new Option<string?>("--grid") { Description = "Write a neighbour grid PNG here. Default: none." };
         var saveIndex = new Option<string?>("--save-index") { Description = "Also save the gallery index here (with FILE.json naming the model), for --index. Default: none." };
         var indexFile = new Option<string?>("--index") { Description = "Search a gallery saved by 'embed' (its .index) or --save-index instead of embedding --gallery again; refused for another model. Default: none (embed --gallery)." };
+        var store = VectorStore.StoreOption("Search a PostgreSQL + pgvector store filled by 'index' (its connection string) instead of a gallery; refused for another model's table. Default: none.");
+        var table = VectorStore.TableOption();
+        var exact = new Option<bool>("--exact") { Description = "With --store: rank every stored item (a full scan) instead of the HNSW index's approximate top-k. Default: off." };
+        var efSearch = new Option<int?>("--ef-search") { Description = $"With --store: HNSW candidates per search (pgvector's hnsw.ef_search; more is slower and closer to exact). Default: {PostgresStoreOptions.DefaultEfSearch}." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of the split of a single class-folder tree and of --limit's sample (the library's default, 0, as in train)." };
         var command = new Command("search", "Find the most similar gallery images for each query image.")
         {
-            model, gallery, split, limit, query, k, grid, saveIndex, indexFile, seed,
+            model, gallery, split, limit, query, k, grid, saveIndex, indexFile, store, table, exact, efSearch, seed,
         };
         command.SetAction(r => context.Guard("search", () =>
         {
@@ -34,6 +39,14 @@ public static class SearchCommand
             var (_, embedder) = ModelFiles.Load(ml, modelPath);
             var queryFiles = ImageInputs.ListFiles(r.GetValue(query)!, "--query");
             var q = ImageInputs.EmbedFiles(ml, embedder, queryFiles, warn: context.Error.WriteLine);
+            if (r.GetValue(store) is { } connection)
+            {
+                foreach (var (other, name) in new[] { (r.GetValue(gallery), "--gallery"), (r.GetValue(indexFile), "--index"), (r.GetValue(saveIndex), "--save-index"), (r.GetValue(grid), "--grid") })
+                    if (other != null) throw new UsageException($"--store searches the store's items; {name} does not go with it (the store holds no images to draw or save).");
+                SearchStore(context, connection, r.GetValue(table)!, modelPath, q, top, r.GetValue(exact), r.GetValue(efSearch));
+                return Program.Success;
+            }
+            if (r.GetValue(exact) || r.GetValue(efSearch) != null) throw new UsageException("--exact and --ef-search apply to --store searches (a gallery or --index is always searched exactly).");
             CosineIndex index;
             string[] labels, sources;
             EmbeddedImages? g = null;
@@ -73,5 +86,22 @@ public static class SearchCommand
             return Program.Success;
         }));
         return command;
+    }
+
+    private static void SearchStore(CliContext context, string connection, string table, string modelPath, EmbeddedImages q, int top, bool exact, int? efSearch)
+    {
+        using var lease = VectorStore.Open(connection, table, modelPath, q.Dimension, create: false, efSearch, context.CancellationToken);
+        var store = lease.Store;
+        if (!exact && top > PostgresEmbeddingStore.MaxApproximateK)
+            throw new UsageException($"--top {top}: an HNSW search returns at most {PostgresEmbeddingStore.MaxApproximateK} items; ask for fewer or add --exact.");
+        var rows = new List<string[]>();
+        for (int i = 0; i < q.Count; i++)
+        {
+            var query = q.Vector(i).ToArray();
+            var matches = VectorStore.Call(() => store.SearchAsync(query, top, exact, context.CancellationToken));
+            rows.AddRange(matches.Select((m, j) => new[] { Path.GetFileName(q.Names[i]), (j + 1).ToString(CultureInfo.InvariantCulture), m.Label ?? "",
+                m.Similarity.ToString("F4", CultureInfo.InvariantCulture), m.Id }));
+        }
+        new Ui(context).Table($"Top {top} neighbours in {store.Name}{(exact ? " (exact)" : "")}", ["Query", "Rank", "Label", "Similarity", "Stored item"], rows);
     }
 }
