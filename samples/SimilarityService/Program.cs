@@ -26,7 +26,7 @@ builder.Services.AddSingleton(services =>
         model.Id, model.Path, model.Dimension, model.InputDescription, model.Threshold, MlNetSiamese.TorchThreads.IntraOp);
     return new ModelHolder(model);
 });
-builder.Services.AddSingleton<ISimilarityStore>(services => SimilarityStores.Create(services.GetRequiredService<ServiceSettings>()));
+builder.Services.AddSingleton<ISimilarityStore>(SimilarityStores.Create);
 builder.Services.AddHostedService<ModelWatcher>();
 
 var app = builder.Build();

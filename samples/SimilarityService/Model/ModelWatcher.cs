@@ -18,6 +18,9 @@ public sealed class ModelWatcher(ModelHolder holder, ISimilarityStore store, Ser
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Ask the store once at start, so that its dimension is known before the first reload is checked against it.
+        try { await store.HealthAsync(holder.Current, stoppingToken); }
+        catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Store {Store} did not answer at start", store.Name); }
         if (settings.ReloadPollMilliseconds == 0) return;
         string path = holder.Current.Path;
         var accepted = holder.Current.Stamp;   // what the served model was read from

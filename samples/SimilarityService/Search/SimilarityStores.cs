@@ -1,10 +1,13 @@
 namespace SimilarityService.Search;
 
-/// <summary>The store the settings ask for.</summary>
+/// <summary>The store the settings ask for: PostgreSQL when Similarity:StoreConnectionString is set, else none.</summary>
 public static class SimilarityStores
 {
-    public static ISimilarityStore Create(ServiceSettings settings) =>
-        string.IsNullOrWhiteSpace(settings.StoreConnectionString)
+    public static ISimilarityStore Create(IServiceProvider services)
+    {
+        var settings = services.GetRequiredService<ServiceSettings>();
+        return string.IsNullOrWhiteSpace(settings.StoreConnectionString)
             ? new NoStore()
-            : throw new InvalidOperationException("Similarity:StoreConnectionString is set, but this build has no PostgreSQL store yet.");
+            : new PostgresSimilarityStore(settings, services.GetRequiredService<ILogger<PostgresSimilarityStore>>());
+    }
 }
