@@ -2,24 +2,26 @@
 # Load test of samples/SimilarityService on 127.0.0.1 (issue #21, part 5): a Fashion-MNIST model trained by the CLI
 # (1 epoch, 6,000 images), a throw-away PostgreSQL + pgvector holding ITEMS synthetic vectors (written through the
 # store, HNSW index), then CLIENTS concurrent clients posting one PNG to /embed and to /search (k=10) for DURATION seconds each,
-# ROUNDS rounds on one server process (its RSS before / max / end per round), with Similarity:TorchThreads=1 (the
-# default), then one round of each with libtorch's default threads (TorchThreads=0). Appends a section to bench/RESULTS.md.
+# ROUNDS rounds, against two server processes started side by side and loaded in turn: Similarity:TorchThreads=1 (the
+# default) and 0 (libtorch's default threads); each server's RSS before / max / end of each of its runs. Appends a
+# section to bench/RESULTS.md.
 #
 #   bash bench/service.sh                              # 16 clients, 30 s, 3 rounds, 100,000 items
 #   CLIENTS=4 DURATION=5 ROUNDS=1 ITEMS=5000 bash bench/service.sh   # a quick check
+#   HEAP=default bash bench/service.sh                 # the servers with MLNETSIAMESE_NATIVE_HEAP=default (glibc's own malloc settings)
 #
 # Needs PostgreSQL 15 with pgvector (sudo bash .ci/install-pgvector.sh), Fashion-MNIST (as for run-main.sh), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients="${CLIENTS:-16}"; seconds="${DURATION:-30}"; rounds="${ROUNDS:-3}"; items="${ITEMS:-100000}"
 results="${BENCH_RESULTS:-bench/RESULTS.md}"
-invocation="${CLIENTS:+CLIENTS=$CLIENTS }${DURATION:+DURATION=$DURATION }${ROUNDS:+ROUNDS=$ROUNDS }${ITEMS:+ITEMS=$ITEMS }bash bench/service.sh"
+invocation="${HEAP:+HEAP=$HEAP }${CLIENTS:+CLIENTS=$CLIENTS }${DURATION:+DURATION=$DURATION }${ROUNDS:+ROUNDS=$ROUNDS }${ITEMS:+ITEMS=$ITEMS }bash bench/service.sh"
 work=$(mktemp -d /tmp/mlnetsiamese-service-bench.XXXXXX)
 chmod 777 "$work"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ -n "$server_pid" ] && kill $server_pid 2>/dev/null || true
   [ -d "$work/pg" ] && as_pg "$pgbin/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -52,30 +54,36 @@ as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -t 60 -o "-p $pgport -c
 store="Host=127.0.0.1;Port=$pgport;Database=postgres;Username=postgres"
 dotnet "$load" fill --store "$store" --table bench_items --model "$work/fm/model.zip" --dimension 64 --count "$items"
 
-httpport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$httpport"
-rows=()
-run_config() {   # $1 = TorchThreads, $2 = rounds
+# Two servers on two ports, one per thread setting, loaded in turn (round r: /embed on each, then /search on each),
+# so that both see the same drift of whatever else runs on the machine.
+declare -A pids urls
+start_server() {   # $1 = TorchThreads
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  urls[$1]="http://127.0.0.1:$port"
   Similarity__ModelPath="$work/fm/model.zip" Similarity__StoreConnectionString="$store" Similarity__StoreTable=bench_items \
-    Similarity__TorchThreads="$1" Logging__LogLevel__Default=Warning \
-    dotnet "$service" --urls "$url" >"$work/server-$1.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 120); do curl -sf "$url/health" >/dev/null && break; sleep 0.5; done
-  curl -sf "$url/health" >/dev/null || { cat "$work/server-$1.log"; exit 1; }
-  dotnet "$load" run --url "$url" --endpoint search --image "$work/query.png" --clients "$clients" --seconds 3 --pid "$server_pid" >/dev/null   # warm-up
+    Similarity__TorchThreads="$1" Logging__LogLevel__Default=Warning ${HEAP:+MLNETSIAMESE_NATIVE_HEAP=$HEAP} \
+    dotnet "$service" --urls "${urls[$1]}" >"$work/server-$1.log" 2>&1 &
+  pids[$1]=$!
+  server_pid="${pids[*]}"
+  for _ in $(seq 1 120); do curl -sf "${urls[$1]}/health" >/dev/null && break; sleep 0.5; done
+  curl -sf "${urls[$1]}/health" >/dev/null || { cat "$work/server-$1.log"; exit 1; }
+  dotnet "$load" run --url "${urls[$1]}" --endpoint search --image "$work/query.png" --clients "$clients" --seconds 3 --pid "${pids[$1]}" >/dev/null   # warm-up
+}
+rows=()
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+start_server 1
+start_server 0
+for r in $(seq 1 "$rounds"); do
   for endpoint in embed search; do
-    for r in $(seq 1 "$2"); do
-      line=$(dotnet "$load" run --url "$url" --endpoint "$endpoint" --image "$work/query.png" --clients "$clients" --seconds "$seconds" --pid "$server_pid")
-      echo "threads=$1 round $r $line"
-      rows+=("| $1 | $r |${line#|}")
+    for threads in 1 0; do
+      line=$(dotnet "$load" run --url "${urls[$threads]}" --endpoint "$endpoint" --image "$work/query.png" --clients "$clients" --seconds "$seconds" --pid "${pids[$threads]}")
+      echo "threads=$threads round $r $line"
+      rows+=("| $threads | $r |${line#|}")
     done
   done
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-}
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-run_config 1 "$rounds"
-run_config 0 1
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+kill ${pids[1]} ${pids[0]}; wait 2>/dev/null || true; server_pid=""
 
 {
   echo
@@ -83,12 +91,12 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "samples/SimilarityService on 127.0.0.1 (Release, Kestrel), the CLI's model (Fashion-MNIST, ConvNet 32-64-128, 64 dimensions, 1 epoch on 6,000 images),"
   echo "PostgreSQL $(basename "$(dirname "$pgbin")") + pgvector with $items synthetic unit vectors and an HNSW index (ef_search 200); bench/ServiceLoad posts one 28 x 28 PNG"
-  echo "(multipart) per request from $clients clients for $seconds s; /search is k=10 (embed, then the store). One server process per thread setting, rounds in order;"
-  echo "RSS of the server in MiB before / max / end of each round. $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), shared with other work:"
+  echo "(multipart) per request from $clients clients for $seconds s; /search is k=10 (embed, then the store). Two server processes, one per thread setting,"
+  echo "loaded in turn in the order of the table; RSS of the loaded server in MiB before / max / end of each run, and its most OS threads. $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), shared with other work:"
   echo "load average $load_before before, $load_after after."
   echo
-  echo "| TorchThreads | round | endpoint | clients | seconds | requests | requests/s | p50 ms | p95 ms | p99 ms | errors | RSS MiB |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| TorchThreads | round | endpoint | clients | seconds | requests | requests/s | p50 ms | p95 ms | p99 ms | errors | RSS MiB | server threads (max) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } >> "$results"
 echo "appended to $results"

@@ -65,12 +65,14 @@ async Task Run()
     int errors = 0;
     string? firstError = null;
     var rss = new List<long>();
+    int maxThreads = 0;
     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
     var sampler = Task.Run(async () =>
     {
         while (!stop.IsCancellationRequested)
         {
             if (pid > 0 && Rss(pid) is long r) lock (rss) rss.Add(r);
+            if (pid > 0 && Status(pid, "Threads:") is long t) maxThreads = Math.Max(maxThreads, (int)t);
             try { await Task.Delay(500, stop.Token); } catch (OperationCanceledException) { }
         }
     });
@@ -110,18 +112,21 @@ async Task Run()
     double P(double q) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)Math.Ceiling(q * all.Length) - 1)];
     long rssMax = rss.Count > 0 ? rss.Max() : 0, rssEnd = rss.Count > 0 ? rss[^1] : 0;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {endpoint} | {clients} | {seconds} | {all.Length:N0} | {all.Length / elapsed:F0} | {P(0.50):F2} | {P(0.95):F2} | {P(0.99):F2} | {errors} | {rssBefore / 1024.0:F0} / {rssMax / 1024.0:F0} / {rssEnd / 1024.0:F0} |"));
+        $"| {endpoint} | {clients} | {seconds} | {all.Length:N0} | {all.Length / elapsed:F0} | {P(0.50):F2} | {P(0.95):F2} | {P(0.99):F2} | {errors} | {rssBefore / 1024.0:F0} / {rssMax / 1024.0:F0} / {rssEnd / 1024.0:F0} | {maxThreads} |"));
     if (firstError != null) Console.Error.WriteLine($"first error: {firstError}");
 }
 
 // VmRSS of a process in KiB, or null when it has gone.
-static long? Rss(int pid)
+static long? Rss(int pid) => Status(pid, "VmRSS:");
+
+// A number field of /proc/PID/status (VmRSS: KiB, Threads: count), or null when the process has gone.
+static long? Status(int pid, string field)
 {
     try
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            if (line.StartsWith(field, StringComparison.Ordinal))
+                return long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
     catch (IOException) { }
     return null;
