@@ -8,7 +8,8 @@
 #
 #   bash bench/service.sh                              # 16 clients, 30 s, 3 rounds, 100,000 items
 #   CLIENTS=4 DURATION=5 ROUNDS=1 ITEMS=5000 bash bench/service.sh   # a quick check
-#   HEAP=default bash bench/service.sh                 # the servers with MLNETSIAMESE_NATIVE_HEAP=default (glibc's own malloc settings)
+#   HEAP=tuned bash bench/service.sh                   # the servers with the library's C heap tuning (MLNETSIAMESE_NATIVE_HEAP=tuned;
+#                                                      # the service's own default is glibc's settings, HEAP=default)
 #
 # Needs PostgreSQL 15 with pgvector (sudo bash .ci/install-pgvector.sh), Fashion-MNIST (as for run-main.sh), python3.
 set -euo pipefail
@@ -60,7 +61,7 @@ declare -A pids urls
 start_server() {   # $1 = TorchThreads
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   urls[$1]="http://127.0.0.1:$port"
-  Similarity__ModelPath="$work/fm/model.zip" Similarity__StoreConnectionString="$store" Similarity__StoreTable=bench_items \
+  env Similarity__ModelPath="$work/fm/model.zip" Similarity__StoreConnectionString="$store" Similarity__StoreTable=bench_items \
     Similarity__TorchThreads="$1" Logging__LogLevel__Default=Warning ${HEAP:+MLNETSIAMESE_NATIVE_HEAP=$HEAP} \
     dotnet "$service" --urls "${urls[$1]}" >"$work/server-$1.log" 2>&1 &
   pids[$1]=$!

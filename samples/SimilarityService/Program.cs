@@ -5,6 +5,12 @@ using SimilarityService.Requests;
 using SimilarityService.Search;
 
 // A stateless similarity service over a model.zip written by `mlnet-siamese train` (README: Serving: the similarity service).
+
+// glibc's own malloc settings unless the operator chose: the library's C heap tuning (MLNETSIAMESE_NATIVE_HEAP) keeps up to
+// 256 MiB of freed memory per malloc arena, which pays for training's large batches but made a server with many request
+// threads grow from 312 to 500 MiB over six 30 s runs (295-345 MiB with glibc's settings; bench/RESULTS.md, 2026-11-30).
+if (Environment.GetEnvironmentVariable("MLNETSIAMESE_NATIVE_HEAP") == null)
+    Environment.SetEnvironmentVariable("MLNETSIAMESE_NATIVE_HEAP", "default");
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSingleton(services =>
