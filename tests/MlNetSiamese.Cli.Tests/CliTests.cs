@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using System.Text.Json;
 using Xunit;
 
@@ -79,8 +80,8 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     /// <summary>The encoder configuration stored in the model.zip a train run wrote to <paramref name="outDir"/>.</summary>
     private static EncoderConfig SavedEncoder(string outDir)
     {
-        var chain = (Microsoft.ML.Data.TransformerChain<Microsoft.ML.ITransformer>)new Microsoft.ML.MLContext(1).Model.Load(Path.Combine(outDir, "model.zip"), out _);
-        return chain.OfType<MlNetSiamese.SiameseEmbeddingTransformer>().Single().Encoder;
+        var model = new Microsoft.ML.MLContext(1).Model.Load(Path.Combine(outDir, "model.zip"), out _);
+        return ModelFiles.FindEmbedder(model)!.Encoder;
     }
 
     [Fact]
@@ -213,6 +214,53 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
         Assert.Contains("similarity:", output);
         Assert.Matches("verdict: (same|different)", output);
     }
+
+    [Fact]
+    public void The_model_zip_takes_images_only_no_label()
+    {
+        var ml = new Microsoft.ML.MLContext(1);
+        var model = ml.Model.Load(Path.Combine(f.ModelDir, "model.zip"), out var schema);
+        // Recorded input: the pixel column alone (before, the training schema with Label, and a MapValueToKey("Label") step).
+        Assert.Equal(["Features"], schema.Select(c => c.Name));
+        Assert.IsType<MlNetSiamese.SiameseEmbeddingTransformer>(model);
+        // A prediction engine whose input class has no Label embeds; its embedding equals the batched Transform's.
+        var pixels = Enumerable.Range(0, 784).Select(i => (i % 29) / 28f).ToArray();
+        var definition = Microsoft.ML.Data.SchemaDefinition.Create(typeof(PixelsOnly));
+        definition[0].ColumnType = new Microsoft.ML.Data.VectorDataViewType(Microsoft.ML.Data.NumberDataViewType.Single, 784);
+        var engine = ml.Model.CreatePredictionEngine<PixelsOnly, Embedded>(model, inputSchemaDefinition: definition);
+        var single = engine.Predict(new PixelsOnly { Features = pixels }).Embedding;
+        var batched = ml.Data.CreateEnumerable<Embedded>(model.Transform(ml.Data.LoadFromEnumerable([new PixelsOnly { Features = pixels }], definition)), false).Single().Embedding;
+        Assert.Equal(16, single.Length);
+        Assert.True(single.Zip(batched).All(p => Math.Abs(p.First - p.Second) <= 1e-6f));
+    }
+
+    [Fact]
+    public void A_model_zip_saved_with_the_label_step_still_loads_in_every_command()
+    {
+        // Zips written before 2026-12-01 hold MapValueToKey("Label") -> SiameseEmbed, saved with the training schema.
+        var ml = new Microsoft.ML.MLContext(1);
+        var embedder = (MlNetSiamese.SiameseEmbeddingTransformer)ml.Model.Load(Path.Combine(f.ModelDir, "model.zip"), out _);
+        var rows = Enumerable.Range(0, 6).Select(i => new Labelled { Label = $"c{i % 3}", Features = new float[784] }).ToList();
+        var definition = Microsoft.ML.Data.SchemaDefinition.Create(typeof(Labelled));
+        definition[nameof(Labelled.Features)].ColumnType = new Microsoft.ML.Data.VectorDataViewType(Microsoft.ML.Data.NumberDataViewType.Single, 784);
+        var data = ml.Data.LoadFromEnumerable(rows, definition);
+        var old = new Microsoft.ML.Data.TransformerChain<ITransformer>(new ITransformer[] { ml.Transforms.Conversion.MapValueToKey("Label").Fit(data), embedder });
+        string dir = Path.Combine(f.Root, "old-model");
+        Directory.CreateDirectory(dir);
+        ml.Model.Save(old, data.Schema, Path.Combine(dir, "model.zip"));
+
+        var (exit, output) = Run(["compare", "--model", dir, Path.Combine(f.Pngs, "class0", "img0.png"), Path.Combine(f.Pngs, "class0", "img1.png")]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("similarity:", output);
+        (exit, output) = Run(["embed", "--model", dir, "--input", f.Pngs, "--out", Path.Combine(dir, "emb.csv")]);
+        Assert.True(exit == 0, output);
+        (exit, output) = Run(["evaluate", "--model", dir, "--data", f.Idx, "--out", Path.Combine(dir, "eval"), "--test-limit", "12"]);
+        Assert.True(exit == 0, output);
+    }
+
+    public sealed class PixelsOnly { public float[] Features { get; set; } = []; }
+    public sealed class Labelled { public string Label { get; set; } = ""; public float[] Features { get; set; } = []; }
+    public sealed class Embedded { public float[] Embedding { get; set; } = []; }
 
     [Fact]
     public void Unknown_option_is_bad_usage()

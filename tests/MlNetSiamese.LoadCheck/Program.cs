@@ -1,11 +1,14 @@
 // Usage: MlNetSiamese.LoadCheck MODEL.zip INPUT.bin OUTPUT.bin [OUTPUT_COLUMN]
 // INPUT.bin: int rows, int dims, rows*dims floats (column "Features", plus a "Label" column of "?").
 // OUTPUT.bin: int rows, int dims, rows*dims floats of OUTPUT_COLUMN (default "Embedding").
+// Prints libtorch's own NNPACK flag as read right after Model.Load (a loaded model must have switched it off).
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var ml = new MLContext();
 var model = ml.Model.Load(args[0], out _);
+Console.WriteLine($"libtorch userEnabledNNPACK after Model.Load: {(Libtorch.UserEnabledNnpack() ? "true" : "false")}");
 
 using var reader = new BinaryReader(File.OpenRead(args[1]));
 int rows = reader.ReadInt32(), dims = reader.ReadInt32();
@@ -32,4 +35,17 @@ class Row
 {
     public string Label { get; set; } = "?";
     public float[] Features { get; set; } = Array.Empty<float>();
+}
+
+static class Libtorch
+{
+    // at::globalContext().userEnabledNNPACK(), read here without the library's code (Itanium ABI: the object first).
+    public static bool UserEnabledNnpack() => userEnabledNNPACK(globalContext());
+
+    [DllImport("torch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr globalContext();
+
+    [DllImport("torch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static extern bool userEnabledNNPACK(IntPtr context);
 }

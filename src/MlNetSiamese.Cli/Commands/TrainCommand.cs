@@ -98,8 +98,9 @@ public static class TrainCommand
         options.ResumeFromCheckpoint = request.Resume;
         if (options.ResumeFromCheckpoint && !File.Exists(options.CheckpointPath))
             throw new UsageException($"--resume: there is no checkpoint '{options.CheckpointPath}' to continue from. Run the same command without --resume.");
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options));
-        Microsoft.ML.Data.TransformerChain<SiameseEmbeddingTransformer> model;
+        // The estimator reads the text label itself: no MapValueToKey step, so the saved model takes images only.
+        var pipeline = ml.Transforms.SiameseEmbed(options);
+        SiameseEmbeddingTransformer model;
         var started = DateTime.UtcNow;
         try
         {
@@ -121,7 +122,7 @@ public static class TrainCommand
                                         "belongs to an earlier run (--resume continues it only with that run's options).");
             throw;
         }
-        ModelFiles.SaveAtomic(ml, model, train.Schema, modelPath);
+        ModelFiles.SaveAtomic(ml, model, model.InputSchema, modelPath);   // the zip's input: the pixel column alone
         ResultFiles.WriteJson(Path.Combine(outDir, ResultFiles.OptionsFileName), new
         {
             preset = request.Parse.GetValue(request.Preset), data = request.DataDir ?? "fashion-mnist (default search)", limit = request.Limit, testLimit = request.TestLimit,
@@ -129,7 +130,7 @@ public static class TrainCommand
             recipe = RecipeOptions.ToJson(options),
         });
         ui.Line($"model: {modelPath}");
-        var embedder = ModelFiles.FindEmbedder(model)!;
+        var embedder = model;
         object? calibration = null;
         (float, double)? threshold = null;
         string calibrationFile = Path.Combine(outDir, ModelFiles.CalibrationFileName);

@@ -48,6 +48,23 @@ public sealed class SiameseEmbeddingTransformer : ITransformer
     public IReadOnlyList<TrainingProgress> History { get; }
 
     /// <summary>
+    /// The columns this transformer reads and nothing else: each input column as a vector of
+    /// <see cref="EncoderConfig.InputSize"/> floats. Save a model for serving with it,
+    /// <c>ml.Model.Save(model, model.InputSchema, "model.zip")</c>, so that the zip records images (or feature vectors)
+    /// as its only input: the label is read by training alone.
+    /// </summary>
+    public DataViewSchema InputSchema
+    {
+        get
+        {
+            var builder = new DataViewSchema.Builder();
+            var type = new VectorDataViewType(NumberDataViewType.Single, EncoderModel.Config.InputSize);
+            foreach (var name in columns.Select(c => c.InputColumnName).Distinct(StringComparer.Ordinal)) builder.AddColumn(name, type);
+            return builder.ToSchema();
+        }
+    }
+
+    /// <summary>
     /// The same encoder (shared weights, no copy) applied to other columns, e.g. ("EmbeddingA", "ImageA") and
     /// ("EmbeddingB", "ImageB") for a table of pairs.
     /// </summary>

@@ -11,13 +11,7 @@ namespace MlNetSiamese.Encoders;
 /// </summary>
 internal sealed class Encoder : IDisposable
 {
-    static Encoder()
-    {
-        NativeLibraryFix.ThrowIfFailed();
-        NativeHeap.Configure();
-        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);   // libtorch loaded, so its flags can be set
-        Nnpack.Off();
-    }
+    static Encoder() => LibTorchSetup.Ensure();   // the native-library fix, the C heap, libtorch loaded, NNPACK off
 
     public EncoderConfig Config { get; }
     public nn.Module<Tensor, Tensor> Network { get; }

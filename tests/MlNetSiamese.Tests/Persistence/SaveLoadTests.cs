@@ -39,6 +39,9 @@ public class SaveLoadTests
 
         var (code, log) = RunLoadCheck(modelPath, input, output);
         Assert.True(code == 0, $"the separate process failed ({code}): {log}");
+        // Loading a model (what a service does, and nothing else) switched libtorch's NNPACK off in that fresh process:
+        // on CPUs NNPACK does not know, it would print "Could not initialize NNPACK!" at every prediction (issue #21).
+        Assert.Contains("libtorch userEnabledNNPACK after Model.Load: false", log);
 
         using var r = new BinaryReader(File.OpenRead(output));
         int rows = r.ReadInt32(), dims = r.ReadInt32();
