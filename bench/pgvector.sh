@@ -9,20 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 items="${ITEMS:-100000}"
-bin=/usr/lib/postgresql/15/bin
-if [ ! -x "$bin/initdb" ] || [ ! -f "$($bin/pg_config --sharedir)/extension/vector.control" ]; then
-  echo "PostgreSQL 15 with pgvector is needed: sudo bash .ci/install-pgvector.sh" >&2
-  exit 1
-fi
-run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+source bench/throwaway-postgres.sh
 dir="$(mktemp -d /tmp/mlnetsiamese-pgbench-XXXXXX)"
-chmod 777 "$dir"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-cleanup() { run "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
+cleanup() { pg_stop; rm -rf "$dir"; }
 trap cleanup EXIT
-run "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync --no-instructions >/dev/null
 # Settings of a small dedicated server: 1 GB for index builds, so the HNSW graph of up to ~1M x 64 fits in memory while it is built.
-run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c shared_buffers=1GB -c maintenance_work_mem=1GB" start >/dev/null
+pg_start "$dir" -c shared_buffers=1GB -c maintenance_work_mem=1GB
 dotnet run -c Release --project bench/MlNetSiamese.PgvectorBench -- \
-  --connection "Host=127.0.0.1;Port=$port;Database=postgres;Username=postgres;Command Timeout=0" --items "$items" --markdown bench/RESULTS.md "$@"
-grep -i "notice\|warning" "$dir/server.log" | grep -iv "checkpoint" | tail -5 || true
+  --connection "$PG_CONNECTION;Command Timeout=0" --items "$items" --markdown bench/RESULTS.md "$@"
+grep -i "notice\|warning" "$dir/pg.log" | grep -iv "checkpoint" | tail -5 || true

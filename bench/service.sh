@@ -18,16 +18,14 @@ clients="${CLIENTS:-16}"; seconds="${DURATION:-30}"; rounds="${ROUNDS:-3}"; item
 results="${BENCH_RESULTS:-bench/RESULTS.md}"
 invocation="${HEAP:+HEAP=$HEAP }${CLIENTS:+CLIENTS=$CLIENTS }${DURATION:+DURATION=$DURATION }${ROUNDS:+ROUNDS=$ROUNDS }${ITEMS:+ITEMS=$ITEMS }bash bench/service.sh"
 work=$(mktemp -d /tmp/mlnetsiamese-service-bench.XXXXXX)
-chmod 777 "$work"
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+source bench/throwaway-postgres.sh
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill $server_pid 2>/dev/null || true
-  [ -d "$work/pg" ] && as_pg "$pgbin/pg_ctl" -D "$work/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  pg_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 dotnet build src/MlNetSiamese.Cli -c Release -nologo -v quiet
 dotnet build samples/SimilarityService -c Release -nologo -v quiet
@@ -48,18 +46,16 @@ chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.
 open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 PY
 
-echo "starting PostgreSQL ($pgbin) ..."
-pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-as_pg "$pgbin/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 --no-sync --no-instructions >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -t 60 -o "-p $pgport -c listen_addresses=127.0.0.1 -k $work -c fsync=off -c synchronous_commit=off" start >/dev/null
-store="Host=127.0.0.1;Port=$pgport;Database=postgres;Username=postgres"
+echo "starting PostgreSQL ($PG_BIN) ..."
+pg_start "$work" -c fsync=off -c synchronous_commit=off
+store="$PG_CONNECTION"
 dotnet "$load" fill --store "$store" --table bench_items --model "$work/fm/model.zip" --dimension 64 --count "$items"
 
 # Two servers on two ports, one per thread setting, loaded in turn (round r: /embed on each, then /search on each),
 # so that both see the same drift of whatever else runs on the machine.
 declare -A pids urls
 start_server() {   # $1 = TorchThreads
-  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  local port; port=$(pg_free_port)
   urls[$1]="http://127.0.0.1:$port"
   env Similarity__ModelPath="$work/fm/model.zip" Similarity__StoreConnectionString="$store" Similarity__StoreTable=bench_items \
     Similarity__TorchThreads="$1" Logging__LogLevel__Default=Warning ${HEAP:+MLNETSIAMESE_NATIVE_HEAP=$HEAP} \
@@ -91,7 +87,7 @@ kill ${pids[1]} ${pids[0]}; wait 2>/dev/null || true; server_pid=""
   echo "## $(date -u '+%Y-%m-%d %H:%M:%S UTC'): similarity service load test ($invocation, commit $(git rev-parse --short HEAD))"
   echo
   echo "samples/SimilarityService on 127.0.0.1 (Release, Kestrel), the CLI's model (Fashion-MNIST, ConvNet 32-64-128, 64 dimensions, 1 epoch on 6,000 images),"
-  echo "PostgreSQL $(basename "$(dirname "$pgbin")") + pgvector with $items synthetic unit vectors and an HNSW index (ef_search 200); bench/ServiceLoad posts one 28 x 28 PNG"
+  echo "PostgreSQL $(basename "$(dirname "$PG_BIN")") + pgvector with $items synthetic unit vectors and an HNSW index (ef_search 200); bench/ServiceLoad posts one 28 x 28 PNG"
   echo "(multipart) per request from $clients clients for $seconds s; /search is k=10 (embed, then the store). Two server processes, one per thread setting,"
   echo "loaded in turn in the order of the table; RSS of the loaded server in MiB before / max / end of each run, and its most OS threads. $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), shared with other work:"
   echo "load average $load_before before, $load_after after."

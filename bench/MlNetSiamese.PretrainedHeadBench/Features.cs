@@ -43,8 +43,6 @@ internal sealed record Features(List<string> Labels, List<float[]> Vectors)
         return ml.Data.LoadFromEnumerable(Labels.Select((l, i) => new Row { Label = l, Features = Vectors[i] }).ToList(), schema);
     }
 
-    public static IDataView View(MLContext ml, Features f) => f.View(ml);
-
     public static float[] Mean(IReadOnlyList<float[]> vectors)
     {
         var sum = new double[vectors[0].Length];

@@ -33,9 +33,9 @@ options.Training.Epochs = a.Epochs;
 options.Training.LearningRate = 3e-4f;
 options.Training.Seed = 1;
 var watch = System.Diagnostics.Stopwatch.StartNew();
-var head = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options)).Fit(Features.View(ml, train));
+var head = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.SiameseEmbed(options)).Fit(train.View(ml));
 double seconds = watch.Elapsed.TotalSeconds;
-var headVectors = head.LastTransformer.Transform(Features.View(ml, test)).GetColumn<float[]>("Embedding").ToList();
+var headVectors = head.LastTransformer.Transform(test.View(ml)).GetColumn<float[]>("Embedding").ToList();
 string recipe = $"MLP 512 -> 128, margin 0.4, semi-hard, {options.Objective.ClassesPerBatch} x 16 per batch, {a.Epochs} epochs, Adam 3e-4, seed 1; {seconds:F0} s";
 results.Add(($"triplet head on the features ({recipe})", Scores.Of(ml, test.Labels, headVectors, a.Ways)));
 foreach (float w in a.HeadWeights)

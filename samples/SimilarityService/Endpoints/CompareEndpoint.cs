@@ -1,3 +1,4 @@
+using MlNetSiamese.Evaluation;
 using SimilarityService.Model;
 using SimilarityService.Requests;
 
@@ -17,7 +18,7 @@ public static class CompareEndpoint
         var a = InputReader.Read(body, "a", model, settings);
         var b = InputReader.Read(body, "b", model, settings);
         var (ea, eb) = await model.EmbedPairAsync(a, b, ct);
-        double similarity = Cosine.Similarity(ea, eb);
+        double similarity = EmbeddingMath.Cosine(ea, eb);   // unit vectors (the probe checks), in double
         return Results.Ok(new CompareResponse(model.Id, similarity, model.Threshold, model.Threshold is float t ? similarity >= t : null));
     });
 }
