@@ -50,6 +50,7 @@ public sealed class SiameseEmbeddingEstimator : IEstimator<SiameseEmbeddingTrans
         {
             CheckpointPath = options.CheckpointPath, Resume = options.ResumeFromCheckpoint, CancellationToken = options.CancellationToken,
             Progress = new Progress(options.Progress, history), Log = message => channel.Info(message),
+            PretrainedDirectory = options.Encoder.PretrainedDirectory,
         };
         var trainer = new SiameseTrainer(options.ToEncoderConfig(set.RowSize), o, options.Training, run);
         var encoder = trainer.Train(set);

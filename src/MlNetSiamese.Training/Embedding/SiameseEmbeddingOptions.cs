@@ -57,6 +57,8 @@ public sealed class SiameseEmbeddingOptions
             "all > 0 for images or all 0 for plain vectors (ImageChannels x ImageHeight x ImageWidth)");
         OptionCheck.That(Encoder != null && Objective != null && Training != null && Inference != null, "SiameseEmbeddingOptions", "null", "Encoder, Objective, Training and Inference set");
         Encoder!.Validate(ImageHeight, ImageWidth);
+        OptionCheck.That(Encoder.Resolve(IsImage) != EncoderKind.ImageNetResNet18 || ImageChannels is 1 or 3, nameof(ImageChannels), ImageChannels,
+            "1 (grey) or 3 (RGB) for the ImageNetResNet18 encoder");
         Objective!.Validate();
         Training!.Validate(ImageHeight, ImageWidth);
         int minimum = Encoder.MinimumImageSide(IsImage);

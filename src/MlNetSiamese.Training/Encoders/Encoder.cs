@@ -54,6 +54,7 @@ internal sealed class Encoder : IDisposable
             EncoderKind.ConvNet => new ConvNetEncoder(config),
             EncoderKind.ResNet => new ResNetEncoder(config),
             EncoderKind.FastConvNet => new FastConvNetEncoder(config),
+            EncoderKind.ImageNetResNet18 => new ImageNetResNet18Encoder(config),
             _ => throw new ArgumentOutOfRangeException(nameof(config), $"Encoder kind '{config.Kind}' cannot be built."),
         };
         if (init != null) WeightInit.Reset(Network, init);

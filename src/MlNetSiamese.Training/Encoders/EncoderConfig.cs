@@ -28,10 +28,17 @@ public sealed record EncoderConfig
     /// (left-right). Images only; twice the inference compute. Absent from models written before it (false).
     /// </summary>
     public bool TestTimeFlip { get; init; }
+    /// <summary>
+    /// The side images are resized to before the network (bilinear), or 0 to take them as they are: ImageNetResNet18,
+    /// whose ImageNet weights expect objects at about 224 pixels. Absent from models written before it (0).
+    /// </summary>
+    public int ResizeTo { get; init; }
     /// <summary>True when the input is an image (channels, height and width all set).</summary>
     [JsonIgnore] public bool IsImage => Channels > 0 && Height > 0 && Width > 0;
 
     internal const int MaxWidth = 8192, MaxInputSize = 1 << 26, MaxStages = 16;
+    /// <summary>ImageNetResNet18's sides: five halvings leave at least 1 x 1; 448 is twice its training size.</summary>
+    internal const int MinimumResizeTo = 32, MaximumResizeTo = 448;
 
     /// <summary>
     /// The smallest image side the network takes: each 2 x 2 max-pool halves the side (rounding down), and a side of 0
@@ -49,12 +56,15 @@ public sealed record EncoderConfig
     public void Validate()
     {
         string? problem =
-            Kind is not (EncoderKind.Mlp or EncoderKind.ConvNet or EncoderKind.ResNet or EncoderKind.FastConvNet) ? $"Kind '{Kind}' is not a buildable encoder" :
+            Kind is not (EncoderKind.Mlp or EncoderKind.ConvNet or EncoderKind.ResNet or EncoderKind.FastConvNet or EncoderKind.ImageNetResNet18) ? $"Kind '{Kind}' is not a buildable encoder" :
             InputSize < 1 || InputSize > MaxInputSize ? $"InputSize {InputSize} is outside 1..{MaxInputSize}" :
             EmbeddingDimension < 1 || EmbeddingDimension > MaxWidth ? $"EmbeddingDimension {EmbeddingDimension} is outside 1..{MaxWidth}" :
             Widths.Length > MaxStages || Widths.Any(w => w < 1 || w > MaxWidth) ? $"Widths [{string.Join(",", Widths)}] must have at most {MaxStages} entries in 1..{MaxWidth}" :
             Kind != EncoderKind.Mlp && !IsImage ? $"{Kind} needs Channels, Height and Width > 0" :
-            Kind != EncoderKind.Mlp && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
+            Kind is not (EncoderKind.Mlp or EncoderKind.ImageNetResNet18) && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
+            Kind == EncoderKind.ImageNetResNet18 && Channels is not (1 or 3) ? $"{Kind} takes grey (1 channel) or RGB (3 channel) images; got {Channels} channels" :
+            Kind == EncoderKind.ImageNetResNet18 && ResizeTo is < MinimumResizeTo or > MaximumResizeTo ? $"{Kind} needs ResizeTo in {MinimumResizeTo}..{MaximumResizeTo}; got {ResizeTo}" :
+            Kind != EncoderKind.ImageNetResNet18 && ResizeTo != 0 ? $"ResizeTo is for ImageNetResNet18 only; got {ResizeTo} for {Kind}" :
             TestTimeFlip && !IsImage ? "TestTimeFlip needs an image input (Channels, Height and Width > 0)" :
             Kind == EncoderKind.FastConvNet && Widths.Length < 2 ? $"{Kind} needs a stem width and at least one stage width" :
             IsImage && Math.Min(Height, Width) < MinimumImageSide(Kind, Widths.Length) ? $"a {Kind} with {Widths.Length} widths needs images of at least {MinimumImageSide(Kind, Widths.Length)} x {MinimumImageSide(Kind, Widths.Length)} pixels; got {Height} x {Width}" :

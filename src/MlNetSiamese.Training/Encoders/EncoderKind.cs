@@ -17,4 +17,11 @@ public enum EncoderKind
     /// Widths are [stem, stage 1, stage 2, ...], at least two entries.
     /// </summary>
     FastConvNet = 4,
+    /// <summary>
+    /// ML.NET's ImageNet ResNet-18 (the weights of Microsoft.ML.DnnImageFeaturizer.ResNet18), fine-tuned: images are
+    /// resized to <see cref="EncoderOptions.ResizeTo"/> and the 512 pooled features are the embedding (another
+    /// <see cref="EncoderOptions.EmbeddingDimension"/> adds a linear projection). For classes never seen in training,
+    /// where ImageNet features already know more than a few thousand images can teach. Widths are not used.
+    /// </summary>
+    ImageNetResNet18 = 5,
 }

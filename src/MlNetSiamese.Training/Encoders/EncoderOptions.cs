@@ -13,14 +13,24 @@ public sealed class EncoderOptions
     /// sizes (MLP); null takes the encoder's defaults (ConvNet and ResNet 32-64-128, FastConvNet 16-32-128-128, MLP 256-256).</summary>
     public int[]? Widths { get; set; }
 
-    /// <summary>Length of the embedding.</summary>
+    /// <summary>Length of the embedding (ImageNetResNet18: 512 is its pooled features, another length adds a linear projection).</summary>
     public int EmbeddingDimension { get; set; } = 64;
+
+    /// <summary>ImageNetResNet18 only: the side images are resized to before the network; 0 takes 224, the size its ImageNet weights were trained at.</summary>
+    public int ResizeTo { get; set; }
+
+    /// <summary>ImageNetResNet18 only: the folder with ResNet18Onnx/ResNet18.onnx and ResNetPrepOnnx/ResNetPreprocess.onnx; null takes DnnImageModels beside the app, where the package Microsoft.ML.DnnImageFeaturizer.ResNet18 puts them.</summary>
+    public string? PretrainedDirectory { get; set; }
+
+    /// <summary>ImageNetResNet18's side when <see cref="ResizeTo"/> is 0.</summary>
+    internal const int DefaultResizeTo = 224;
 
     /// <summary>The widths an encoder gets when <see cref="Widths"/> is null.</summary>
     public static int[] DefaultWidths(EncoderKind kind) => kind switch
     {
         EncoderKind.Mlp => [256, 256],
         EncoderKind.FastConvNet => [16, 32, 128, 128],   // about the ConvNet default's multiply-adds per image
+        EncoderKind.ImageNetResNet18 => [],              // fixed by its ImageNet weights
         _ => [32, 64, 128],                              // ConvNet, ResNet
     };
 
@@ -37,6 +47,11 @@ public sealed class EncoderOptions
             Widths == null ? "null" : string.Join(",", Widths), $"null or 1 to {EncoderConfig.MaxStages} widths in 1..{EncoderConfig.MaxWidth}");
         OptionCheck.That(!(Resolve(image) == EncoderKind.FastConvNet && Widths is { Length: < 2 }), "Encoder.Widths", Widths == null ? "null" : string.Join(",", Widths),
             "null or at least two widths for FastConvNet (the stem's, then each stage's)");
+        var kind = Resolve(image);
+        OptionCheck.That(!(kind == EncoderKind.ImageNetResNet18 && Widths != null), "Encoder.Widths", Widths == null ? "null" : string.Join(",", Widths),
+            "null for ImageNetResNet18 (its layers are fixed by its ImageNet weights)");
+        OptionCheck.That(ResizeTo == 0 || kind == EncoderKind.ImageNetResNet18 && ResizeTo is >= EncoderConfig.MinimumResizeTo and <= EncoderConfig.MaximumResizeTo, "Encoder.ResizeTo", ResizeTo,
+            kind == EncoderKind.ImageNetResNet18 ? $"0 (224) or {EncoderConfig.MinimumResizeTo}..{EncoderConfig.MaximumResizeTo}" : "0: resizing is for ImageNetResNet18 only");
         OptionCheck.That(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, "Encoder.EmbeddingDimension", EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
         int minimum = MinimumImageSide(image);
         OptionCheck.That(!image || Math.Min(height, width) >= minimum, "ImageHeight", $"{height}x{width}",
@@ -54,6 +69,7 @@ public sealed class EncoderOptions
         {
             Kind = kind, Channels = channels, Height = height, Width = width, InputSize = inputSize,
             Widths = Widths ?? DefaultWidths(kind), EmbeddingDimension = EmbeddingDimension, TestTimeFlip = testTimeFlip,
+            ResizeTo = kind == EncoderKind.ImageNetResNet18 ? (ResizeTo == 0 ? DefaultResizeTo : ResizeTo) : 0,
         };
     }
 }

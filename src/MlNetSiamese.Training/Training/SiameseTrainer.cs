@@ -37,6 +37,12 @@ internal sealed class SiameseTrainer(EncoderConfig config, TripletObjectiveOptio
         var encoder = new Encoder(config, device, init);
         try
         {
+            if (encoder.Network is ImageNetResNet18Encoder pretrained)
+            {
+                using var weights = ImageNetResNet18Weights.Read(run.PretrainedDirectory);
+                pretrained.LoadPretrained(weights);
+                run.Log?.Invoke($"ImageNet ResNet-18 weights from '{weights.Source}', images resized to {config.ResizeTo} x {config.ResizeTo}");
+            }
             using var head = objective.CreateClassificationHead(config.EmbeddingDimension, data.ClassCount, init);
             if (head != null && device.type != DeviceType.CPU) head.to(device);
             Run(encoder, head, train, validation, data.Count, device);
