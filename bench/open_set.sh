@@ -5,12 +5,15 @@
 #   bash bench/open_set.sh                          # Fashion-MNIST 5/5 and CIFAR-10 5/5 (the shared copy), --preset best
 #   DATASETS="fashion" EPOCHS_FASHION=6 bash bench/open_set.sh
 #   HOLDOUT=0.2 DATASETS=cifar bash bench/open_set.sh   # CIFAR-10 8/2 (2-way episodes when two classes are held out)
+#   PRESET=imagenet LIMIT=5000 CLOSED=0 BASELINES="pixels resnet18" bash bench/open_set.sh   # fine-tuned ImageNet ResNet-18 on 5,000 seen-class images
 # A closed-set model already in $OPEN_OUT (same data, preset and epochs) is reused; delete it to train again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OPEN_OUT:-runs/open-set}; results=${OPEN_RESULTS:-bench/RESULTS.md}
 datasets=${DATASETS:-"fashion cifar"}
 preset=${PRESET:-best}; holdout=${HOLDOUT:-0.5}
+limit=(); [ -n "${LIMIT:-}" ] && limit=(--limit "$LIMIT")   # training images (a seeded sample across the seen classes)
+closed_set=${CLOSED:-1}; baselines=${BASELINES:-pixels untrained}
 cifar=${CIFAR:-../shared/data/cifar10}
 dotnet build -c Release src/MlNetSiamese.Cli -v q -nologo
 cli() { dotnet run -c Release --no-build --project src/MlNetSiamese.Cli -- "$@"; }
@@ -26,24 +29,28 @@ for ds in $datasets; do
   open="$out/$ds$tag-open"; closed="$out/$ds$tag-closed"; [ "$holdout" != 0.5 ] && open="$out/$ds$tag-open-$holdout"
   start=$(date +%s)
   mkdir -p "$out"
-  cli train --preset "$preset" "${data[@]}" --holdout-fraction "$holdout" --epochs "$epochs" --seed 1 --out "$open" > "$open.log" 2>&1
+  [ -n "${LIMIT:-}" ] && open="$open-$LIMIT"
+  cli train --preset "$preset" "${data[@]}" "${limit[@]}" --holdout-fraction "$holdout" --epochs "$epochs" --seed 1 --out "$open" > "$open.log" 2>&1
   open_s=$(( $(date +%s) - start ))
   classes=$(python3 -c "import json; print(','.join(json.load(open('$open/options.json'))['heldOutClasses']))")
   ways=$(python3 -c "print(min(5, len('$classes'.split(','))))")
   start=$(date +%s)
-  if [ -f "$closed/model.zip" ]; then
+  if [ "$closed_set" = 0 ]; then
+    closed_s="not trained (CLOSED=0)"
+  elif [ -f "$closed/model.zip" ]; then
     closed_s="reused"
   else
-    cli train --preset "$preset" "${data[@]}" --epochs "$epochs" --seed 1 --out "$closed" > "$closed.log" 2>&1
+    cli train --preset "$preset" "${data[@]}" "${limit[@]}" --epochs "$epochs" --seed 1 --out "$closed" > "$closed.log" 2>&1
     closed_s="$(( $(date +%s) - start )) s"
   fi
   for shots in 1 5; do
-    for run in model pixels untrained closed; do
+    runs="model $baselines"; [ "$closed_set" = 0 ] || runs="$runs closed"
+    for run in $runs; do
       model="$open"; extra=()
-      case $run in pixels|untrained) extra=(--baseline "$run") ;; closed) model="$closed" ;; esac
+      case $run in pixels|untrained|resnet18) extra=(--baseline "$run") ;; closed) model="$closed" ;; esac
       dir="$out/$(basename "$open")-eval-$run-$shots"
       cli evaluate --model "$model" "${data[@]}" --classes "$classes" --episodes 1000 --ways "$ways" --shots "$shots" --out "$dir" "${extra[@]}" > "$dir.log" 2>&1 || { echo "evaluate $run failed: $dir.log"; exit 1; }
-      label=$run; [ "$run" = model ] && label="trained without these classes (${open_s} s)"; [ "$run" = closed ] && label="closed set: trained on every class (${closed_s})"
+      label=$run; [ "$run" = model ] && label="trained without these classes (${open_s} s${LIMIT:+, $LIMIT images})"; [ "$run" = closed ] && label="closed set: trained on every class (${closed_s})"
       echo "| $ds ($preset, $epochs epochs; held out: $classes) | $label | $ways-way $shots-shot | $(metric "$dir/metrics.json") |" >> "$results"
     done
   done

@@ -13,7 +13,7 @@ public sealed class EncoderOptions
     /// sizes (MLP); null takes the encoder's defaults (ConvNet and ResNet 32-64-128, FastConvNet 16-32-128-128, MLP 256-256).</summary>
     public int[]? Widths { get; set; }
 
-    /// <summary>Length of the embedding (ImageNetResNet18: 512 is its pooled features, another length adds a linear projection).</summary>
+    /// <summary>Length of the embedding (ImageNetResNet18: 512, its pooled features).</summary>
     public int EmbeddingDimension { get; set; } = 64;
 
     /// <summary>ImageNetResNet18 only: the side images are resized to before the network; 0 takes 224, the size its ImageNet weights were trained at.</summary>
@@ -52,6 +52,8 @@ public sealed class EncoderOptions
             "null for ImageNetResNet18 (its layers are fixed by its ImageNet weights)");
         OptionCheck.That(ResizeTo == 0 || kind == EncoderKind.ImageNetResNet18 && ResizeTo is >= EncoderConfig.MinimumResizeTo and <= EncoderConfig.MaximumResizeTo, "Encoder.ResizeTo", ResizeTo,
             kind == EncoderKind.ImageNetResNet18 ? $"0 (224) or {EncoderConfig.MinimumResizeTo}..{EncoderConfig.MaximumResizeTo}" : "0: resizing is for ImageNetResNet18 only");
+        OptionCheck.That(kind != EncoderKind.ImageNetResNet18 || EmbeddingDimension == 512, "Encoder.EmbeddingDimension", EmbeddingDimension,
+            "512 for ImageNetResNet18 (its embedding is the network's 512 pooled features)");
         OptionCheck.That(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, "Encoder.EmbeddingDimension", EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
         int minimum = MinimumImageSide(image);
         OptionCheck.That(!image || Math.Min(height, width) >= minimum, "ImageHeight", $"{height}x{width}",

@@ -11,8 +11,10 @@ namespace MlNetSiamese.Encoders;
 /// <see cref="EncoderConfig.ResizeTo"/> (bilinear), scaled to 0..255, turned into BGR and has the ImageNet mean image
 /// subtracted, as ML.NET's featurizer does; then a 7x7 stem, a max-pool, nine basic blocks (2, 2, 2, 3 per stage) with
 /// CNTK's "same" padding (the odd pixel at the top and left) and a global average pool give 512 features: the
-/// embedding. Another <see cref="EncoderConfig.EmbeddingDimension"/> than 512 adds a linear projection.
-/// The pretrained batch norms are folded into the convolutions when the weights are read
+/// embedding. In training mode the features go on through a linear projection to <see cref="TrainingDimension"/>
+/// values, which the loss sees and inference drops (SimCLR's projection head): fitting the seen classes bends the
+/// projection more than the features, and measured on Fashion-MNIST's unseen classes the features kept more of what
+/// ImageNet taught (bench/RESULTS.md). The pretrained batch norms are folded into the convolutions when the weights are read
 /// (<see cref="ImageNetResNet18Weights"/>), and stay folded: fine-tuning on small batches of a few classes keeps
 /// ImageNet's statistics (frozen batch norm), and inference needs no folding.
 /// </summary>
@@ -21,11 +23,13 @@ internal sealed class ImageNetResNet18Encoder : nn.Module<Tensor, Tensor>, IFold
     /// <summary>Output channels of the stem and of each block, and each block's stride (CNTK's ResNet-18: 2, 2, 2, 3 blocks).</summary>
     internal static readonly (int Channels, int Stride)[] Blocks = [(64, 1), (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1)];
     internal const int Features = 512, StemChannels = 64;
+    /// <summary>The projection's output in training mode: what the triplet (and classification) loss sees.</summary>
+    public const int TrainingDimension = 128;
 
     private readonly EncoderConfig config;
     private readonly Conv2d stem;
     private readonly ModuleList<Block> blocks = new();
-    private readonly Linear? projection;
+    private readonly Linear projection;   // training only
     private readonly Parameter meanImage;   // [1, 3, side, side] BGR on 0..255, not trained
 
     public ImageNetResNet18Encoder(EncoderConfig config) : base(nameof(ImageNetResNet18Encoder))
@@ -38,7 +42,7 @@ internal sealed class ImageNetResNet18Encoder : nn.Module<Tensor, Tensor>, IFold
             blocks.Add(new Block($"block{i}", channels, Blocks[i].Channels, Blocks[i].Stride));
             channels = Blocks[i].Channels;
         }
-        if (config.EmbeddingDimension != Features) projection = nn.Linear(Features, config.EmbeddingDimension);
+        projection = nn.Linear(Features, TrainingDimension);
         meanImage = new Parameter(zeros(1, 3, config.ResizeTo, config.ResizeTo), requires_grad: false);
         RegisterComponents();
     }
@@ -77,11 +81,11 @@ internal sealed class ImageNetResNet18Encoder : nn.Module<Tensor, Tensor>, IFold
         x = nn.functional.max_pool2d(Same(x, 3, 2, float.NegativeInfinity), 3, 2);
         foreach (var block in blocks) x = block.forward(x);
         x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
-        if (projection != null) x = projection.forward(x);
+        if (training) x = projection.forward(x);
         return x.MoveToOuterDisposeScope();
     }
 
-    /// <summary>The network already has no batch norms: a copy of it, for inference.</summary>
+    /// <summary>The network already has no batch norms: a copy of it in eval mode, for inference.</summary>
     public nn.Module<Tensor, Tensor> FoldBatchNorm()
     {
         var copy = new ImageNetResNet18Encoder(config);
@@ -90,6 +94,7 @@ internal sealed class ImageNetResNet18Encoder : nn.Module<Tensor, Tensor>, IFold
             var source = state_dict();
             foreach (var (name, target) in copy.state_dict()) target.copy_(source[name]);
         }
+        copy.eval();
         return copy;
     }
 

@@ -43,7 +43,7 @@ internal sealed class SiameseTrainer(EncoderConfig config, TripletObjectiveOptio
                 pretrained.LoadPretrained(weights);
                 run.Log?.Invoke($"ImageNet ResNet-18 weights from '{weights.Source}', images resized to {config.ResizeTo} x {config.ResizeTo}");
             }
-            using var head = objective.CreateClassificationHead(config.EmbeddingDimension, data.ClassCount, init);
+            using var head = objective.CreateClassificationHead(config.TrainingDimension, data.ClassCount, init);
             if (head != null && device.type != DeviceType.CPU) head.to(device);
             Run(encoder, head, train, validation, data.Count, device);
             encoder.Network.eval();

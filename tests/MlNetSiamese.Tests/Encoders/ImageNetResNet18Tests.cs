@@ -15,10 +15,10 @@ namespace MlNetSiamese.Tests.Encoders;
 /// </summary>
 public class ImageNetResNet18Tests(ITestOutputHelper output)
 {
-    private static EncoderConfig Config(int channels, int size, int resizeTo, int dimension = ImageNetResNet18Encoder.Features) => new()
+    private static EncoderConfig Config(int channels, int size, int resizeTo) => new()
     {
         Kind = EncoderKind.ImageNetResNet18, Channels = channels, Height = size, Width = size, InputSize = channels * size * size,
-        EmbeddingDimension = dimension, ResizeTo = resizeTo,
+        EmbeddingDimension = ImageNetResNet18Encoder.Features, ResizeTo = resizeTo,
     };
 
     private static Encoder Pretrained(EncoderConfig config)
@@ -78,12 +78,12 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(3, 20, 40, 512)]    // stages at 20, 10, 5 (odd: CNTK's padding), 3 and 2 pixels
-    [InlineData(1, 28, 36, 24)]     // grey, with a projection to 24 values
-    public void Float32EmbeddingsEqualTheFloat64Copy(int channels, int size, int resizeTo, int dimension)
+    [InlineData(3, 20, 40)]    // stages at 20, 10, 5 (odd: CNTK's padding), 3 and 2 pixels
+    [InlineData(1, 28, 36)]    // grey
+    public void Float32EmbeddingsEqualTheFloat64Copy(int channels, int size, int resizeTo)
     {
-        const int rows = 4;
-        var config = Config(channels, size, resizeTo, dimension);
+        const int rows = 4, dimension = ImageNetResNet18Encoder.Features;
+        var config = Config(channels, size, resizeTo);
         using var encoder = Pretrained(config);
         var inputs = RandomImages(rows, config.InputSize, seed: 5);
         var expected = Float64Reference.Embeddings(encoder, inputs, rows);
@@ -95,6 +95,21 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
         Assert.True(Float64Reference.MaxDifference(actual, expected) < 1e-5, $"float32 differs from float64 by {Float64Reference.MaxDifference(actual, expected)}");
         Assert.True(Float64Reference.MaxDifference(fast, expected) < 1e-5, $"the inference copy differs from float64 by {Float64Reference.MaxDifference(fast, expected)}");
         Assert.True(expected.Distinct().Count() > 50, "the embeddings should not be degenerate");
+    }
+
+    [Fact]
+    public void TheLossSeesAProjectionThatInferenceDrops()
+    {
+        var config = Config(3, 16, 32);
+        using var encoder = Pretrained(config);
+        var inputs = RandomImages(2, config.InputSize, seed: 6);
+        using var x = encoder.Input(inputs, 2, CPU);
+        using var _ = no_grad();
+        encoder.Network.train();
+        using (var training = encoder.ForwardUnnormalised(x, 16, 16)) Assert.Equal(new long[] { 2, config.TrainingDimension }, training.shape);
+        encoder.Network.eval();
+        using (var embedding = encoder.ForwardUnnormalised(x, 16, 16)) Assert.Equal(new long[] { 2, 512 }, embedding.shape);
+        Assert.Equal(128, config.TrainingDimension);
     }
 
     private static SiameseEmbeddingOptions Options(float learningRate, int epochs = 1) => new()
@@ -130,6 +145,10 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
         var loaded = ml.Model.Load(path, out _);
         Assert.Equal(0f, Models.MaxAbsDifference(after, Synthetic.Embeddings(loaded.Transform(data), "Embedding")));
 
+        var classification = Options(1e-4f);
+        classification.Objective.ClassificationLossWeight = 1f;   // the classification head takes the training projection's 128 values
+        Assert.True(Models.MaxAbsDifference(Synthetic.Embeddings(ml.Transforms.SiameseEmbed(classification).Fit(data).Transform(data), "Embedding"), start) > 1e-4);
+
         var again = ml.Transforms.SiameseEmbed(Options(1e-4f, epochs: 2)).Fit(data);
         Assert.Equal(0f, Models.MaxAbsDifference(after, Synthetic.Embeddings(again.Transform(data), "Embedding")));   // same seed, same weights
     }
@@ -150,6 +169,10 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
         resize.Encoder.Kind = EncoderKind.ConvNet;
         resize.Encoder.ResizeTo = 64;
         Assert.Contains("ImageNetResNet18 only", Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.SiameseEmbed(resize).Fit(data)).Message);
+
+        var dimension = Options(1e-4f);
+        dimension.Encoder.EmbeddingDimension = 64;
+        Assert.Contains("Encoder.EmbeddingDimension", Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.SiameseEmbed(dimension).Fit(data)).Message);
 
         var channels = Options(1e-4f);
         channels.ImageChannels = 2; channels.ImageHeight = 8; channels.ImageWidth = 16;
