@@ -47,6 +47,17 @@ internal sealed class ImageNetResNet18Encoder : nn.Module<Tensor, Tensor>, IFold
         RegisterComponents();
     }
 
+    /// <summary>The side images are resized to.</summary>
+    public int Side => config.ResizeTo;
+    /// <summary>The input planes: 1 (grey) or 3 (RGB).</summary>
+    public int Channels => config.Channels;
+    /// <summary>The ImageNet mean image at <see cref="Side"/> (BGR, 0..255), subtracted after the resize.</summary>
+    public Tensor MeanImage => meanImage;
+    /// <summary>The 7x7, stride-2 stem.</summary>
+    public Conv2d Stem => stem;
+    /// <summary>Each block's convolutions and stride, for export.</summary>
+    public IEnumerable<(Conv2d First, Conv2d Second, Conv2d? Shortcut, int Stride)> BlockLayers => blocks.Select(b => b.Layers);
+
     /// <summary>Copies the pretrained ImageNet weights (batch norms folded) and the mean image resized to this network's side.</summary>
     public void LoadPretrained(ImageNetResNet18Weights weights)
     {
@@ -105,10 +116,16 @@ internal sealed class ImageNetResNet18Encoder : nn.Module<Tensor, Tensor>, IFold
     /// </summary>
     internal static Tensor Same(Tensor x, int kernel, int stride, double value)
     {
-        long h = x.shape[2], w = x.shape[3];
+        var (top, left, bottom, right) = SamePads(x.shape[2], x.shape[3], kernel, stride);
+        if (top + left + bottom + right == 0) return x.alias();
+        return nn.functional.pad(x, [left, right, top, bottom], PaddingModes.Constant, value);
+    }
+
+    /// <summary>The padding <see cref="Same"/> adds to an <paramref name="h"/> x <paramref name="w"/> input.</summary>
+    internal static (long Top, long Left, long Bottom, long Right) SamePads(long h, long w, int kernel, int stride)
+    {
         long th = Math.Max(((h + stride - 1) / stride - 1) * stride + kernel - h, 0), tw = Math.Max(((w + stride - 1) / stride - 1) * stride + kernel - w, 0);
-        if (th == 0 && tw == 0) return x.alias();
-        return nn.functional.pad(x, [(tw + 1) / 2, tw / 2, (th + 1) / 2, th / 2], PaddingModes.Constant, value);
+        return ((th + 1) / 2, (tw + 1) / 2, th / 2, tw / 2);
     }
 
     /// <summary>relu(conv2(relu(conv1(x))) + shortcut(x)), batch norms folded into the convolutions.</summary>
@@ -126,6 +143,8 @@ internal sealed class ImageNetResNet18Encoder : nn.Module<Tensor, Tensor>, IFold
             if (stride != 1 || inputs != outputs) shortcut = nn.Conv2d(inputs, outputs, 1, stride: stride, bias: true);
             RegisterComponents();
         }
+
+        public (Conv2d First, Conv2d Second, Conv2d? Shortcut, int Stride) Layers => (conv1, conv2, shortcut, stride);
 
         /// <summary>In the ONNX file's order: the shortcut (where there is one) before the two 3x3 convolutions.</summary>
         public IEnumerable<Conv2d> Convolutions => shortcut == null ? [conv1, conv2] : [shortcut, conv1, conv2];

@@ -59,6 +59,8 @@ internal sealed class OnnxGraph
         return a;
     }
 
+    public static AttributeProto String(string name, string value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
     public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
     /// <summary>A float tensor value of shape [batch, <paramref name="width"/>] with a symbolic batch dimension.</summary>

@@ -68,6 +68,33 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.True(max < 1e-5, $"{kind}: ONNX Runtime differs from Transform by {max}");
     }
 
+    [Theory]
+    [InlineData(1, false)]   // grey: the plane three times
+    [InlineData(3, true)]    // RGB -> BGR, and the mirrored copy
+    public void ImageNetResNet18ExportsWithItsResizeMeanImageAndCntkPadding(int channels, bool flip)
+    {
+        // 12 x 12 images resized to 40: stages of 20, 10, 5, 3 and 2 pixels, so the odd sizes' padding is exported too.
+        var data = Synthetic.Load(Ml, Synthetic.Images(classes: 2, perClass: 8, channels: channels, size: 12, seed: 1));
+        var options = new SiameseEmbeddingOptions
+        {
+            ImageChannels = channels, ImageHeight = 12, ImageWidth = 12,
+            Encoder = { Kind = EncoderKind.ImageNetResNet18, EmbeddingDimension = 512, ResizeTo = 40 },
+            Objective = { ClassesPerBatch = 2, SamplesPerClass = 4 }, Training = { Epochs = 1, LearningRate = 1e-4f, Seed = 2 }, Inference = { TestTimeFlip = flip },
+        };
+        var model = Ml.Transforms.SiameseEmbed(options).Fit(data);
+        string path = Path.Combine(Models.TempDir(), "imagenet.onnx");
+        model.ExportToOnnx(path);
+        var expected = Synthetic.Embeddings(model.Transform(data), "Embedding");
+        var inputs = Synthetic.Embeddings(data, "Features");
+        using var session = new InferenceSession(path);
+        var tensor = new DenseTensor<float>(inputs.SelectMany(r => r).ToArray(), [inputs.Length, inputs[0].Length]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", tensor)]);
+        var actual = results.Single().AsEnumerable<float>().Chunk(512).ToArray();
+        float max = Models.MaxAbsDifference(expected, actual);
+        output.WriteLine($"ImageNetResNet18 ({channels} channels, flip {flip}): max |ONNX Runtime - Transform| = {max:G3}");
+        Assert.True(max < 1e-5, $"ONNX Runtime differs from Transform by {max}");
+    }
+
     [Fact]
     public void MlNetsApplyOnnxModelEmbedsLikeTheTransformer()
     {
