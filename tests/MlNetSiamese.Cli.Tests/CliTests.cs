@@ -96,6 +96,22 @@ public sealed class CliTests(CliFixture f) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void Train_with_the_imagenet_preset_fine_tunes_ResNet18_from_the_ImageNet_weights_beside_the_cli()
+    {
+        string outDir = Path.Combine(f.Root, "imagenet-model");
+        var (exit, output) = Run(["train", "--data", f.Pngs, "--grayscale", "--image-size", "28", "--preset", "imagenet", "--resize-to", "32", "--epochs", "1",
+            "--calibration-fraction", "0", "--out", outDir]);
+        Assert.True(exit == 0, output);
+        var encoder = SavedEncoder(outDir);
+        Assert.Equal(EncoderKind.ImageNetResNet18, encoder.Kind);
+        Assert.Equal((32, 512, 1), (encoder.ResizeTo, encoder.EmbeddingDimension, encoder.Channels));
+
+        var (refused, message) = Run(["train", "--data", f.Pngs, "--grayscale", "--image-size", "28", "--preset", "imagenet", "--embedding-dimension", "64", "--out", outDir + "-bad"]);
+        Assert.NotEqual(0, refused);
+        Assert.Contains("--embedding-dimension", message);
+    }
+
+    [Fact]
     public void Every_recipe_setting_is_one_train_option_with_its_documentation_and_default()
     {
         var train = MlNetSiamese.Cli.Program.Commands(new CliContext(TextWriter.Null, TextWriter.Null, true, default, null)).Subcommands.Single(c => c.Name == "train");
