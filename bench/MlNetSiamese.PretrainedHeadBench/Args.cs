@@ -3,8 +3,10 @@ using System.Globalization;
 namespace MlNetSiamese.PretrainedHeadBench;
 
 /// <summary>Command-line arguments (a plain parser: an experiment, not a tool).</summary>
-internal sealed record Args(string Data, string[] Holdout, int TrainPerClass, int Epochs, float[] HeadWeights, int Ways, string Out, string? Markdown)
+internal sealed record Args(string Data, string[] Holdout, int TrainPerClass, int Epochs, float[] HeadWeights, int Ways, string Out, string? Markdown, string? Fuse = null, float[]? FuseWeightsOrNull = null)
 {
+    public float[] FuseWeights => FuseWeightsOrNull ?? [1f];
+
     public static Args Parse(string[] args)
     {
         string? Value(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
@@ -15,6 +17,7 @@ internal sealed record Args(string Data, string[] Holdout, int TrainPerClass, in
             int.Parse(Value("--epochs") ?? "5", CultureInfo.InvariantCulture),
             (Value("--head-weights") ?? "0.5").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
             int.Parse(Value("--ways") ?? "5", CultureInfo.InvariantCulture),
-            Value("--out") ?? "runs/open-set-pretrained", Value("--markdown"));
+            Value("--out") ?? "runs/open-set-pretrained", Value("--markdown"), Value("--fuse"),
+            Value("--fuse-weights")?.Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray());
     }
 }

@@ -43,5 +43,21 @@ foreach (float w in a.HeadWeights)
     var joined = test.Vectors.Select((v, i) => Features.Join(Features.Minus(v, mean), headVectors[i], w)).ToList();
     results.Add(($"residual: centred features + {w.ToString(CultureInfo.InvariantCulture)} x head (both L2-normalised, concatenated)", Scores.Of(ml, test.Labels, joined, a.Ways)));
 }
+// Fusion with a model trained from pixels on the same seen classes (an experiment): its embeddings of the same
+// held-out test images, beside the ResNet-18 features and beside the residual.
+if (a.Fuse != null)
+{
+    var (_, embedder) = ModelFiles.Load(ml, a.Fuse);
+    var images = Features.Images(ml, dir, DataSplit.Test, shape, a.Holdout, keep: true, int.MaxValue);
+    var own = EvaluateCommand.Embed(ml, embedder, images).GetColumn<float[]>("Embedding").ToList();
+    results.Add(($"pixel model alone ({a.Fuse})", Scores.Of(ml, test.Labels, own, a.Ways)));
+    foreach (float w in a.FuseWeights)
+    {
+        string ws = w.ToString(CultureInfo.InvariantCulture);
+        results.Add(($"features + {ws} x pixel model", Scores.Of(ml, test.Labels, test.Vectors.Select((v, i) => Features.Join(v, own[i], w)).ToList(), a.Ways)));
+        var residual = test.Vectors.Select((v, i) => Features.Join(Features.Minus(v, mean), headVectors[i], 0.5f)).ToList();
+        results.Add(($"residual (0.5) + {ws} x pixel model", Scores.Of(ml, test.Labels, residual.Select((v, i) => Features.Join(v, own[i], w)).ToList(), a.Ways)));
+    }
+}
 Report.Print(results);
 if (a.Markdown != null) Report.Append(a.Markdown, a, train.Count, test.Count, results);
