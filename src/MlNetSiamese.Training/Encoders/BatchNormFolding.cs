@@ -74,7 +74,7 @@ internal static class BatchNormFolding
         return copy;
     }
 
-    private static (Tensor Weight, Tensor Bias) FoldedWeights(Tensor w, Tensor mean, Tensor variance, Tensor gamma, Tensor beta)
+    internal static (Tensor Weight, Tensor Bias) FoldedWeights(Tensor w, Tensor mean, Tensor variance, Tensor gamma, Tensor beta)
     {
         using var _ = no_grad();
         using var eps = 1e-5.ToScalar();   // BatchNorm's default, which the encoders use

@@ -6,8 +6,8 @@ namespace MlNetSiamese.Encoders;
 /// <summary>
 /// The ImageNet weights of <see cref="ImageNetResNet18Encoder"/>, read from the ONNX files that the NuGet package
 /// Microsoft.ML.DnnImageFeaturizer.ResNet18 copies next to an app (DnnImageModels/ResNet18Onnx/ResNet18.onnx and
-/// DnnImageModels/ResNetPrepOnnx/ResNetPreprocess.onnx): each convolution with the batch norm after it folded in
-/// (W s, beta - mean s with s = gamma / sqrt(var + eps)), in the graph's order, and the mean image [1, 3, 224, 224].
+/// DnnImageModels/ResNetPrepOnnx/ResNetPreprocess.onnx): each convolution's weights and the batch norm after it, in the
+/// graph's order, and the mean image [1, 3, 224, 224].
 /// </summary>
 internal sealed class ImageNetResNet18Weights : IDisposable
 {
@@ -15,10 +15,13 @@ internal sealed class ImageNetResNet18Weights : IDisposable
     public const string NetworkFile = "ResNet18Onnx/ResNet18.onnx", PreprocessFile = "ResNetPrepOnnx/ResNetPreprocess.onnx";
 
     public string Source { get; }
-    public IReadOnlyList<(Tensor Weight, Tensor Bias)> Convolutions { get; }
+    public IReadOnlyList<ConvolutionWeights> Convolutions { get; }
     public Tensor MeanImage { get; }
 
-    private ImageNetResNet18Weights(string source, List<(Tensor, Tensor)> convolutions, Tensor meanImage)
+    /// <summary>A convolution's weights and its batch norm's scale, shift and running statistics.</summary>
+    public sealed record ConvolutionWeights(Tensor Weight, Tensor Gamma, Tensor Beta, Tensor Mean, Tensor Variance);
+
+    private ImageNetResNet18Weights(string source, List<ConvolutionWeights> convolutions, Tensor meanImage)
     {
         Source = source; Convolutions = convolutions; MeanImage = meanImage;
     }
@@ -39,7 +42,7 @@ internal sealed class ImageNetResNet18Weights : IDisposable
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
         Tensor Initializer(string name) => initializers.TryGetValue(name, out var t) ? ToTensor(t, network)
             : throw new InvalidDataException($"'{network}' names the initializer '{name}' but does not hold it.");
-        var convolutions = new List<(Tensor, Tensor)>();
+        var convolutions = new List<ConvolutionWeights>();
         var nodes = graph.Node.ToList();
         for (int i = 0; i < nodes.Count; i++)
         {
@@ -47,13 +50,8 @@ internal sealed class ImageNetResNet18Weights : IDisposable
             var norm = i + 1 < nodes.Count && nodes[i + 1].OpType == "BatchNormalization" && nodes[i + 1].Input[0] == nodes[i].Output[0] ? nodes[i + 1]
                 : throw new InvalidDataException($"'{network}': convolution '{nodes[i].Name}' is not followed by its batch norm; not ML.NET's ResNet-18.");
             float eps = norm.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
-            using var w = Initializer(nodes[i].Input[1]);
-            using var gamma = Initializer(norm.Input[1]);
-            using var beta = Initializer(norm.Input[2]);
-            using var mean = Initializer(norm.Input[3]);
-            using var variance = Initializer(norm.Input[4]);
-            using var scale = gamma.div(variance.add(eps).sqrt());
-            convolutions.Add((w.mul(scale.view(-1, 1, 1, 1)), beta.sub(mean.mul(scale))));
+            if (Math.Abs(eps - 1e-5f) > 1e-7f) throw new InvalidDataException($"'{network}': batch norm '{norm.Name}' has epsilon {eps}; ImageNetResNet18 uses 1e-5.");
+            convolutions.Add(new ConvolutionWeights(Initializer(nodes[i].Input[1]), Initializer(norm.Input[1]), Initializer(norm.Input[2]), Initializer(norm.Input[3]), Initializer(norm.Input[4])));
         }
         var meanImage = Parse(preprocess).Graph.Initializer.FirstOrDefault(t => t.Name == "MeanImage")
             ?? throw new InvalidDataException($"'{preprocess}' holds no MeanImage; not ML.NET's ResNet preprocessing.");
@@ -83,7 +81,7 @@ internal sealed class ImageNetResNet18Weights : IDisposable
 
     public void Dispose()
     {
-        foreach (var (w, b) in Convolutions) { w.Dispose(); b.Dispose(); }
+        foreach (var c in Convolutions) { c.Weight.Dispose(); c.Gamma.Dispose(); c.Beta.Dispose(); c.Mean.Dispose(); c.Variance.Dispose(); }
         MeanImage.Dispose();
     }
 }

@@ -104,7 +104,7 @@ internal static class OnnxExport
                     ? [x, g.Constant(linear.weight!, "weight")]
                     : [x, g.Constant(linear.weight!, "weight"), g.Constant(linear.bias, "bias")];
                 return g.Node("Gemm", inputs, OnnxGraph.Int("transB", 1));
-            case ImageNetResNet18Encoder imageNet:
+            case ImageNetResNet18Encoder imageNet when imageNet.IsFolded:
                 return ImageNetResNet18Onnx.Network(g, imageNet, x);
             case ResNetEncoder.FoldedBlock block:
                 var (first, second, shortcut) = block.Convolutions;

@@ -140,6 +140,15 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
         Assert.Equal(512, ((VectorDataViewType)tuned.GetOutputSchema(data.Schema)["Embedding"].Type).Size);
         Assert.True(Models.MaxAbsDifference(after, start) > 1e-3, "training should change the weights");
 
+        // Frozen: the stem, and every batch norm's running statistics; trained: the rest, the norms' scale and shift too.
+        var trainedState = tuned.EncoderModel.Network.state_dict();
+        foreach (var (name, value) in pretrained.Network.state_dict())
+        {
+            bool same = value.allclose(trainedState[name], rtol: 0, atol: 0);
+            bool frozen = name.StartsWith("stem.") || name.Contains("running_") || name.Contains("num_batches") || name == "meanImage";
+            Assert.True(same == frozen, $"{name}: {(same ? "unchanged" : "changed")} by training");
+        }
+
         string path = Path.Combine(Models.TempDir(), "model.zip");
         ml.Model.Save(tuned, data.Schema, path);
         var loaded = ml.Model.Load(path, out _);
