@@ -5,7 +5,7 @@
 #   bash bench/open_set.sh                          # Fashion-MNIST 5/5 and CIFAR-10 5/5 (the shared copy), --preset best
 #   DATASETS="fashion" EPOCHS_FASHION=6 bash bench/open_set.sh
 #   HOLDOUT=0.2 DATASETS=cifar bash bench/open_set.sh   # CIFAR-10 8/2 (2-way episodes when two classes are held out)
-#   PRESET=imagenet LIMIT=5000 CLOSED=0 BASELINES="pixels resnet18" bash bench/open_set.sh   # fine-tuned ImageNet ResNet-18 on 5,000 seen-class images
+#   PRESET=imagenet LIMIT=10000 CLOSED=0 BASELINES="" EPOCHS_CIFAR=3 bash bench/open_set.sh   # fine-tuned ImageNet ResNet-18 on the seen classes of 10,000 images, no baselines
 # A closed-set model already in $OPEN_OUT (same data, preset and epochs) is reused; delete it to train again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ out=${OPEN_OUT:-runs/open-set}; results=${OPEN_RESULTS:-bench/RESULTS.md}
 datasets=${DATASETS:-"fashion cifar"}
 preset=${PRESET:-best}; holdout=${HOLDOUT:-0.5}
 limit=(); [ -n "${LIMIT:-}" ] && limit=(--limit "$LIMIT")   # training images (a seeded sample across the seen classes)
-closed_set=${CLOSED:-1}; baselines=${BASELINES:-pixels untrained}
+closed_set=${CLOSED:-1}; baselines=${BASELINES-pixels untrained}
 cifar=${CIFAR:-../shared/data/cifar10}
 dotnet build -c Release src/MlNetSiamese.Cli -v q -nologo
 cli() { dotnet run -c Release --no-build --project src/MlNetSiamese.Cli -- "$@"; }
