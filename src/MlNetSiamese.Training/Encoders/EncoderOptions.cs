@@ -52,6 +52,8 @@ public sealed class EncoderOptions
             "null for ImageNetResNet18 (its layers are fixed by its ImageNet weights)");
         OptionCheck.That(ResizeTo == 0 || kind == EncoderKind.ImageNetResNet18 && ResizeTo is >= EncoderConfig.MinimumResizeTo and <= EncoderConfig.MaximumResizeTo, "Encoder.ResizeTo", ResizeTo,
             kind == EncoderKind.ImageNetResNet18 ? $"0 (224) or {EncoderConfig.MinimumResizeTo}..{EncoderConfig.MaximumResizeTo}" : "0: resizing is for ImageNetResNet18 only");
+        OptionCheck.That(PretrainedDirectory == null || kind == EncoderKind.ImageNetResNet18, "Encoder.PretrainedDirectory", PretrainedDirectory ?? "null",
+            "null: pretrained weights are for ImageNetResNet18 only");
         OptionCheck.That(kind != EncoderKind.ImageNetResNet18 || EmbeddingDimension == 512, "Encoder.EmbeddingDimension", EmbeddingDimension,
             "512 for ImageNetResNet18 (its embedding is the network's 512 pooled features)");
         OptionCheck.That(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, "Encoder.EmbeddingDimension", EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");

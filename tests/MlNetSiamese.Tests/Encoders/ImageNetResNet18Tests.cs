@@ -178,6 +178,9 @@ public class ImageNetResNet18Tests(ITestOutputHelper output)
         resize.Encoder.Kind = EncoderKind.ConvNet;
         resize.Encoder.ResizeTo = 64;
         Assert.Contains("ImageNetResNet18 only", Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.SiameseEmbed(resize).Fit(data)).Message);
+        resize.Encoder.ResizeTo = 0;
+        resize.Encoder.PretrainedDirectory = "weights";
+        Assert.Contains("Encoder.PretrainedDirectory", Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.SiameseEmbed(resize).Fit(data)).Message);
 
         var dimension = Options(1e-4f);
         dimension.Encoder.EmbeddingDimension = 64;
