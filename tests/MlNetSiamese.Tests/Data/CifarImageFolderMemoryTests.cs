@@ -9,7 +9,10 @@ namespace MlNetSiamese.Tests.Data;
 /// <summary>
 /// Loads the 50,000 CIFAR-10 train JPEGs through the image-folder path (about 20 s on 2 cores), reads one epoch, and
 /// measures managed memory (the figure in data/README.md). Returns early when the shared copy is absent outside CI.
+/// The managed heap is the process's, so the test runs with no other test beside it (a parallel test that reads the
+/// ImageNet weights or a model zip would count in its peak).
 /// </summary>
+[Collection(nameof(MemoryMeasurement))]
 public class CifarImageFolderMemoryTests
 {
     private readonly ITestOutputHelper _output;
@@ -84,3 +87,7 @@ public class CifarImageFolderMemoryTests
         GC.KeepAlive(view);
     }
 }
+
+/// <summary>Tests that measure the process's memory: run alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
