@@ -50,7 +50,7 @@ for ds in $datasets; do
       case $run in pixels|untrained|resnet18) extra=(--baseline "$run") ;; closed) model="$closed" ;; esac
       dir="$out/$(basename "$open")-eval-$run-$shots"
       cli evaluate --model "$model" "${data[@]}" --classes "$classes" --episodes 1000 --ways "$ways" --shots "$shots" --out "$dir" "${extra[@]}" > "$dir.log" 2>&1 || { echo "evaluate $run failed: $dir.log"; exit 1; }
-      label=$run; [ "$run" = model ] && label="trained without these classes (${open_s} s${LIMIT:+, $LIMIT images})"; [ "$run" = closed ] && label="closed set: trained on every class (${closed_s})"
+      label=$run; [ "$run" = model ] && label="trained without these classes (${open_s} s${LIMIT:+, --limit $LIMIT})"; [ "$run" = closed ] && label="closed set: trained on every class (${closed_s})"
       echo "| $ds ($preset, $epochs epochs; held out: $classes) | $label | $ways-way $shots-shot | $(metric "$dir/metrics.json") |" >> "$results"
     done
   done

@@ -3,10 +3,8 @@ using System.Globalization;
 namespace MlNetSiamese.PretrainedHeadBench;
 
 /// <summary>Command-line arguments (a plain parser: an experiment, not a tool).</summary>
-internal sealed record Args(string Data, string[] Holdout, int TrainPerClass, int Epochs, float[] HeadWeights, int Ways, string Out, string? Markdown, string? Fuse = null, float[]? FuseWeightsOrNull = null)
+internal sealed record Args(string Data, string[] Holdout, int TrainPerClass, int Epochs, float[] HeadWeights, int Ways, string Out, string? Markdown, string? Fuse, float[] FuseWeights)
 {
-    public float[] FuseWeights => FuseWeightsOrNull ?? [1f];
-
     public static Args Parse(string[] args)
     {
         string? Value(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
@@ -18,6 +16,6 @@ internal sealed record Args(string Data, string[] Holdout, int TrainPerClass, in
             (Value("--head-weights") ?? "0.5").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray(),
             int.Parse(Value("--ways") ?? "5", CultureInfo.InvariantCulture),
             Value("--out") ?? "runs/open-set-pretrained", Value("--markdown"), Value("--fuse"),
-            Value("--fuse-weights")?.Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray());
+            (Value("--fuse-weights") ?? "1").Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray());
     }
 }

@@ -74,7 +74,7 @@ public static class SiameseRecipes
     public static SiameseEmbeddingOptions ImageNet(int channels, int height, int width) => new()
     {
         ImageChannels = channels, ImageHeight = height, ImageWidth = width,
-        Encoder = { Kind = EncoderKind.ImageNetResNet18, EmbeddingDimension = 512 },
+        Encoder = { Kind = EncoderKind.ImageNetResNet18, EmbeddingDimension = Encoders.ImageNetResNet18Encoder.Features },
         Objective = { Mining = TripletMining.BatchAll, Distance = DistanceKind.Cosine, Loss = TripletLossKind.Margin, Margin = 0.2f, ClassesPerBatch = 10, SamplesPerClass = 16 },
         Training = { Optimizer = OptimizerKind.Adam, LearningRate = 3e-5f, Schedule = LearningRateSchedule.Constant, Epochs = 3, AugmentHorizontalFlip = true, ValidationFraction = 0f },
     };

@@ -64,7 +64,7 @@ public sealed record EncoderConfig
             Widths.Length > MaxStages || Widths.Any(w => w < 1 || w > MaxWidth) ? $"Widths [{string.Join(",", Widths)}] must have at most {MaxStages} entries in 1..{MaxWidth}" :
             Kind != EncoderKind.Mlp && !IsImage ? $"{Kind} needs Channels, Height and Width > 0" :
             Kind is not (EncoderKind.Mlp or EncoderKind.ImageNetResNet18) && Widths.Length == 0 ? $"{Kind} needs at least one stage width" :
-            Kind == EncoderKind.ImageNetResNet18 && EmbeddingDimension != 512 ? $"{Kind}'s embedding is its 512 pooled features; got EmbeddingDimension {EmbeddingDimension}" :
+            Kind == EncoderKind.ImageNetResNet18 && EmbeddingDimension != Encoders.ImageNetResNet18Encoder.Features ? $"{Kind}'s embedding is its {Encoders.ImageNetResNet18Encoder.Features} pooled features; got EmbeddingDimension {EmbeddingDimension}" :
             Kind == EncoderKind.ImageNetResNet18 && Channels is not (1 or 3) ? $"{Kind} takes grey (1 channel) or RGB (3 channel) images; got {Channels} channels" :
             Kind == EncoderKind.ImageNetResNet18 && ResizeTo is < MinimumResizeTo or > MaximumResizeTo ? $"{Kind} needs ResizeTo in {MinimumResizeTo}..{MaximumResizeTo}; got {ResizeTo}" :
             Kind != EncoderKind.ImageNetResNet18 && ResizeTo != 0 ? $"ResizeTo is for ImageNetResNet18 only; got {ResizeTo} for {Kind}" :

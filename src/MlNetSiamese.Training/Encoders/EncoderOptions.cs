@@ -54,8 +54,8 @@ public sealed class EncoderOptions
             kind == EncoderKind.ImageNetResNet18 ? $"0 (224) or {EncoderConfig.MinimumResizeTo}..{EncoderConfig.MaximumResizeTo}" : "0: resizing is for ImageNetResNet18 only");
         OptionCheck.That(PretrainedDirectory == null || kind == EncoderKind.ImageNetResNet18, "Encoder.PretrainedDirectory", PretrainedDirectory ?? "null",
             "null: pretrained weights are for ImageNetResNet18 only");
-        OptionCheck.That(kind != EncoderKind.ImageNetResNet18 || EmbeddingDimension == 512, "Encoder.EmbeddingDimension", EmbeddingDimension,
-            "512 for ImageNetResNet18 (its embedding is the network's 512 pooled features)");
+        OptionCheck.That(kind != EncoderKind.ImageNetResNet18 || EmbeddingDimension == Encoders.ImageNetResNet18Encoder.Features, "Encoder.EmbeddingDimension", EmbeddingDimension,
+            $"{Encoders.ImageNetResNet18Encoder.Features} for ImageNetResNet18 (its embedding is the network's pooled features)");
         OptionCheck.That(EmbeddingDimension is > 0 and <= EncoderConfig.MaxWidth, "Encoder.EmbeddingDimension", EmbeddingDimension, $"in 1..{EncoderConfig.MaxWidth}");
         int minimum = MinimumImageSide(image);
         OptionCheck.That(!image || Math.Min(height, width) >= minimum, "ImageHeight", $"{height}x{width}",
